@@ -1,0 +1,3 @@
+# The seed page writes dates day first: "Page Updated: 18/05/2016".
+DATE_FORMAT = "j F Y"
+SHORT_DATE_FORMAT = "d/m/Y"

@@ -1,0 +1,37 @@
+from django.db.models import Prefetch
+from django.views.generic import TemplateView
+
+from news.models import NewsItem
+from pages.models import ProgramPage, SiteSettings
+from partners.models import Municipality, Partnership
+
+from .updated import latest_update
+
+
+class HomeView(TemplateView):
+    template_name = "home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        site = SiteSettings.for_request(self.request)
+        latest = list(NewsItem.objects.published()[: site.latest_count])
+        sections = list(ProgramPage.objects.published().filter(show_on_home=True).with_content())
+        partners = list(
+            Municipality.objects.published()
+            .canadian()
+            .prefetch_related(
+                Prefetch(
+                    "partnerships_as_canadian",
+                    queryset=Partnership.objects.published().select_related("cambodian"),
+                    to_attr="pairings",
+                )
+            )
+        )
+        context.update(
+            site=site,
+            latest=latest,
+            sections=sections,
+            canadian_partners=partners,
+            page_updated=latest_update(site, latest, sections, partners),
+        )
+        return context

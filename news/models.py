@@ -1,0 +1,148 @@
+from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mped.html import clean_html
+from mped.validators import validate_image_upload, validate_pdf_upload
+from partners.models import Municipality
+
+
+class Kind(models.TextChoices):
+    REPORT = "report", _("Report")
+    PRESS = "press", _("Press feature")
+    NEWS = "news", _("News")
+
+
+class NewsItemQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True, published_at__lte=timezone.now())
+
+
+class NewsItem(models.Model):
+    """An item of "The latest": a published report, a press feature or a news story."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.NEWS)
+    title = models.CharField(_("title"), max_length=250)
+    slug = models.SlugField(
+        _("slug"), max_length=250, unique=True, help_text=_("The item's address: /news/<slug>/.")
+    )
+    summary = models.TextField(
+        _("summary"), help_text=_("One or two plain sentences for the home page and listings.")
+    )
+    body = models.TextField(
+        _("body"),
+        blank=True,
+        help_text=_(
+            "HTML is allowed: paragraphs, headings, bold, italic, lists, links and quotes; "
+            "anything else is removed on save."
+        ),
+    )
+    published_at = models.DateTimeField(
+        _("publication date"),
+        default=timezone.now,
+        help_text=_("The date readers see. An item dated in the future stays hidden until then."),
+    )
+    is_published = models.BooleanField(
+        _("published"), default=False, help_text=_("Only published items are shown to readers.")
+    )
+    pdf = models.FileField(
+        _("report PDF"),
+        upload_to="news/reports/%Y/",
+        blank=True,
+        validators=[FileExtensionValidator(["pdf"]), validate_pdf_upload],
+    )
+    pdf_size = models.PositiveBigIntegerField(_("PDF size in bytes"), default=0, editable=False)
+    image = models.ImageField(
+        _("image"), upload_to="news/images/%Y/", blank=True, validators=[validate_image_upload]
+    )
+    image_alt = models.CharField(
+        _("image description (alt text)"),
+        max_length=250,
+        blank=True,
+        help_text=_("What the image shows, for readers who cannot see it. Required with an image."),
+    )
+    partners = models.ManyToManyField(
+        Municipality,
+        blank=True,
+        related_name="news_items",
+        verbose_name=_("partners covered"),
+        help_text=_("The partner municipalities this item is about."),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = NewsItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        verbose_name = _("news item")
+        verbose_name_plural = _("news items")
+        indexes = [models.Index(fields=["is_published", "-published_at"])]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.body = clean_html(self.body)
+        self.pdf_size = self.pdf.size if self.pdf else 0
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("news:detail", args=[self.slug])
+
+    def clean(self):
+        errors = {}
+        if self.image and not self.image_alt.strip():
+            errors["image_alt"] = _("Describe the image for readers who cannot see it.")
+        if self.kind == Kind.REPORT and not self.pdf:
+            errors["pdf"] = _("A report needs its PDF.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Article(models.Model):
+    """An article elsewhere that a press feature is about, by link or as an attached file."""
+
+    news_item = models.ForeignKey(NewsItem, on_delete=models.CASCADE, related_name="articles")
+    title = models.CharField(_("title"), max_length=250)
+    publication = models.CharField(
+        _("publication"), max_length=120, blank=True, help_text=_("For example: Economics Today.")
+    )
+    url = models.URLField(_("address"), blank=True, help_text=_("A link to the article online."))
+    file = models.FileField(
+        _("file"),
+        upload_to="news/articles/%Y/",
+        blank=True,
+        validators=[FileExtensionValidator(["pdf"]), validate_pdf_upload],
+        help_text=_("Or a PDF copy of the article."),
+    )
+    file_size = models.PositiveBigIntegerField(default=0, editable=False)
+    note = models.CharField(
+        _("note"),
+        max_length=250,
+        blank=True,
+        help_text=_("Shown next to the link, for example to mark a sample file."),
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.file_size = self.file.size if self.file else 0
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        if not self.url and not self.file:
+            raise ValidationError(_("Give the article's address or attach a PDF copy."))
+
+    @property
+    def href(self):
+        return self.url or (self.file.url if self.file else "")

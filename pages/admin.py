@@ -1,0 +1,62 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import PageFigure, PagePoint, ProgramPage, SiteSettings
+
+
+@admin.register(SiteSettings)
+class SiteSettingsAdmin(admin.ModelAdmin):
+    fieldsets = [
+        (None, {"fields": ["site_name", "short_name", "tagline", "footer_text"]}),
+        (
+            _("Home page"),
+            {
+                "fields": [
+                    "signup_prompt",
+                    "signup_link_text",
+                    "latest_heading",
+                    "latest_count",
+                    "partners_heading",
+                    "partners_intro",
+                ]
+            },
+        ),
+    ]
+    readonly_fields = ["updated_at"]
+
+    def has_add_permission(self, request):
+        return not SiteSettings.objects.exists() and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def view_on_site(self, obj):
+        return "/"
+
+
+class PagePointInline(admin.TabularInline):
+    model = PagePoint
+    extra = 1
+    fields = ["text", "order"]
+
+
+class PageFigureInline(admin.TabularInline):
+    model = PageFigure
+    extra = 0
+    fields = ["value", "label", "order"]
+
+
+@admin.register(ProgramPage)
+class ProgramPageAdmin(admin.ModelAdmin):
+    list_display = ["title", "nav_title", "order", "show_on_home", "is_published", "updated_at"]
+    list_editable = ["order", "show_on_home", "is_published"]
+    list_filter = ["is_published", "show_on_home"]
+    search_fields = ["title", "summary", "body"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [PagePointInline, PageFigureInline]
+    fieldsets = [
+        (None, {"fields": ["title", "nav_title", "slug", "summary", "body"]}),
+        (_("Points and figures"), {"fields": ["points_intro"]}),
+        (_("After the points"), {"fields": ["closing", "link_url", "link_text"]}),
+        (_("Publishing"), {"fields": ["is_published", "show_on_home", "order"]}),
+    ]

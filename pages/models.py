@@ -1,0 +1,174 @@
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from mped.html import clean_html
+
+
+class SiteSettings(models.Model):
+    """The one row of site-wide text: the site's name and the home page's own headings."""
+
+    site_name = models.CharField(
+        _("site name"), max_length=120, default="Municipal Partners for Economic Development"
+    )
+    short_name = models.CharField(
+        _("short name"), max_length=30, default="MPED", help_text=_("Shown in the header.")
+    )
+    tagline = models.CharField(_("tagline"), max_length=200, blank=True)
+    signup_prompt = models.CharField(
+        _("account prompt"),
+        max_length=120,
+        default="Don't have an account?",
+        help_text=_("Shown on the home page to visitors who are not logged in."),
+    )
+    signup_link_text = models.CharField(
+        _("account link text"), max_length=60, default="Create one now"
+    )
+    latest_heading = models.CharField(_("news heading"), max_length=120, default="The latest")
+    latest_count = models.PositiveSmallIntegerField(_("news items on the home page"), default=3)
+    partners_heading = models.CharField(
+        _("partners heading"), max_length=120, default="Canadian partners"
+    )
+    partners_intro = models.TextField(
+        _("partners introduction"),
+        blank=True,
+        help_text=_("Plain text shown above the list of Canadian partners on the home page."),
+    )
+    footer_text = models.TextField(
+        _("footer text"), blank=True, help_text=_("Plain text shown at the foot of every page.")
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("site settings")
+        verbose_name_plural = _("site settings")
+
+    def __str__(self):
+        return str(_("Site settings"))
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls):
+        obj, _created = cls.objects.get_or_create(pk=1)
+        return obj
+
+    @classmethod
+    def for_request(cls, request):
+        """Load once per request, however many templates and views ask."""
+        if not hasattr(request, "_site_settings"):
+            request._site_settings = cls.load()
+        return request._site_settings
+
+
+class ProgramPageQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+    def with_content(self):
+        return self.prefetch_related("points", "figures")
+
+
+class ProgramPage(models.Model):
+    """A section of the program (the LED framework, the initiatives, capacity, the league)."""
+
+    title = models.CharField(_("title"), max_length=200)
+    nav_title = models.CharField(
+        _("navigation title"),
+        max_length=40,
+        blank=True,
+        help_text=_("A short name for the menu; the title is used when empty."),
+    )
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    summary = models.TextField(
+        _("summary"), blank=True, help_text=_("One or two plain sentences for listings.")
+    )
+    body = models.TextField(
+        _("body"),
+        blank=True,
+        help_text=_(
+            "The text before the list of points. HTML is allowed: paragraphs, headings, "
+            "bold, italic, lists, links and quotes; anything else is removed on save."
+        ),
+    )
+    points_intro = models.CharField(
+        _("points introduction"),
+        max_length=300,
+        blank=True,
+        help_text=_("An optional line that leads into the list of points."),
+    )
+    closing = models.TextField(
+        _("closing text"),
+        blank=True,
+        help_text=_("Text after the points and figures. The same HTML as the body."),
+    )
+    link_url = models.URLField(_("link address"), blank=True)
+    link_text = models.CharField(
+        _("link text"),
+        max_length=120,
+        blank=True,
+        help_text=_("For example: Visit the NLC/S website."),
+    )
+    order = models.PositiveIntegerField(
+        _("order"), default=0, help_text=_("Lower numbers come first.")
+    )
+    show_on_home = models.BooleanField(_("show on the home page"), default=True)
+    is_published = models.BooleanField(
+        _("published"), default=False, help_text=_("Only published pages are shown to readers.")
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ProgramPageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "title"]
+        verbose_name = _("program page")
+        verbose_name_plural = _("program pages")
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.body = clean_html(self.body)
+        self.closing = clean_html(self.closing)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("pages:detail", args=[self.slug])
+
+    @property
+    def menu_title(self):
+        return self.nav_title or self.title
+
+
+class PagePoint(models.Model):
+    page = models.ForeignKey(ProgramPage, on_delete=models.CASCADE, related_name="points")
+    text = models.CharField(_("text"), max_length=500)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("point")
+        verbose_name_plural = _("points")
+
+    def __str__(self):
+        return self.text
+
+
+class PageFigure(models.Model):
+    """A key number shown large, such as "24 provinces"."""
+
+    page = models.ForeignKey(ProgramPage, on_delete=models.CASCADE, related_name="figures")
+    value = models.PositiveIntegerField(_("number"))
+    label = models.CharField(_("label"), max_length=120, help_text=_("For example: provinces."))
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("figure")
+        verbose_name_plural = _("figures")
+
+    def __str__(self):
+        return f"{self.value} {self.label}"

@@ -1,0 +1,23 @@
+from django.views.generic import DetailView, ListView
+
+from mped.updated import latest_update
+
+from .models import ProgramPage
+
+
+class ProgramPageListView(ListView):
+    queryset = ProgramPage.objects.published()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["page_updated"] = latest_update(context["object_list"])
+        return context
+
+
+class ProgramPageDetailView(DetailView):
+    queryset = ProgramPage.objects.published().with_content()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["page_updated"] = self.object.updated_at
+        return context

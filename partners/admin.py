@@ -1,0 +1,62 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import Country, Municipality, Partnership
+
+
+class CanadianPartnershipInline(admin.TabularInline):
+    """Pairings edited from the Canadian municipality's page."""
+
+    model = Partnership
+    fk_name = "canadian"
+    extra = 1
+    fields = ["cambodian", "since", "focus", "is_sample", "is_published"]
+    verbose_name = _("partner in Cambodia")
+    verbose_name_plural = _("partners in Cambodia")
+
+
+class CambodianPartnershipInline(admin.TabularInline):
+    """Pairings edited from the Cambodian local government's page."""
+
+    model = Partnership
+    fk_name = "cambodian"
+    extra = 1
+    fields = ["canadian", "since", "focus", "is_sample", "is_published"]
+    verbose_name = _("partner in Canada")
+    verbose_name_plural = _("partners in Canada")
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(admin.ModelAdmin):
+    list_display = ["name", "country", "region", "is_sample", "is_published", "order", "updated_at"]
+    list_editable = ["is_published", "order"]
+    list_filter = ["country", "is_published", "is_sample", "region"]
+    search_fields = ["name", "region", "summary", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    fieldsets = [
+        (
+            None,
+            {"fields": ["name", "slug", "country", "region", "summary", "description", "website"]},
+        ),
+        (_("Image"), {"fields": ["image", "image_alt"]}),
+        (_("Publishing"), {"fields": ["is_published", "is_sample", "order"]}),
+    ]
+
+    def get_inlines(self, request, obj):
+        if obj is None:
+            return []
+        if obj.country == Country.CANADA:
+            return [CanadianPartnershipInline]
+        return [CambodianPartnershipInline]
+
+
+@admin.register(Partnership)
+class PartnershipAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "since", "focus", "is_sample", "is_published", "updated_at"]
+    list_filter = ["is_published", "is_sample", "canadian", "cambodian"]
+    search_fields = ["canadian__name", "cambodian__name", "focus"]
+    list_select_related = ["canadian", "cambodian"]
+    autocomplete_fields = ["canadian", "cambodian"]
+
+    def view_on_site(self, obj):
+        return obj.canadian.get_absolute_url()

@@ -1,0 +1,156 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from mped.html import clean_html
+from mped.validators import validate_image_upload
+
+
+class Country(models.TextChoices):
+    CANADA = "CA", _("Canada")
+    CAMBODIA = "KH", _("Cambodia")
+
+
+class MunicipalityQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+    def canadian(self):
+        return self.filter(country=Country.CANADA)
+
+    def cambodian(self):
+        return self.filter(country=Country.CAMBODIA)
+
+
+class Municipality(models.Model):
+    """A partner municipality in Canada or a local government in Cambodia."""
+
+    name = models.CharField(
+        _("name"), max_length=200, help_text=_("For example: City of Chilliwack.")
+    )
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    country = models.CharField(_("country"), max_length=2, choices=Country.choices)
+    region = models.CharField(
+        _("province"),
+        max_length=120,
+        blank=True,
+        help_text=_("The province (British Columbia, Kampong Cham…)."),
+    )
+    summary = models.TextField(_("summary"), blank=True, help_text=_("One plain sentence."))
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        help_text=_("HTML is allowed: paragraphs, lists, links; anything else is removed on save."),
+    )
+    website = models.URLField(_("website"), blank=True)
+    image = models.ImageField(
+        _("image"),
+        upload_to="partners/%Y/",
+        blank=True,
+        validators=[validate_image_upload],
+    )
+    image_alt = models.CharField(
+        _("image description (alt text)"),
+        max_length=250,
+        blank=True,
+        help_text=_("What the image shows, for readers who cannot see it. Required with an image."),
+    )
+    is_sample = models.BooleanField(
+        _("sample entry"),
+        default=False,
+        help_text=_(
+            "Marks demo content that is not a real partner; readers see a 'Sample entry' label."
+        ),
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+    is_published = models.BooleanField(_("published"), default=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = MunicipalityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["country", "order", "name"]
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.description = clean_html(self.description)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("partners:detail", args=[self.slug])
+
+    def clean(self):
+        if self.image and not self.image_alt.strip():
+            raise ValidationError(
+                {"image_alt": _("Describe the image for readers who cannot see it.")}
+            )
+
+    @property
+    def is_canadian(self):
+        return self.country == Country.CANADA
+
+
+class PartnershipQuerySet(models.QuerySet):
+    def published(self):
+        """Published pairings whose two municipalities are both published."""
+        return self.filter(
+            is_published=True, canadian__is_published=True, cambodian__is_published=True
+        )
+
+
+class Partnership(models.Model):
+    """A Canadian municipality paired with a Cambodian local government."""
+
+    canadian = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="partnerships_as_canadian",
+        limit_choices_to={"country": Country.CANADA},
+        verbose_name=_("Canadian municipality"),
+    )
+    cambodian = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="partnerships_as_cambodian",
+        limit_choices_to={"country": Country.CAMBODIA},
+        verbose_name=_("Cambodian local government"),
+    )
+    since = models.PositiveSmallIntegerField(
+        _("since (year)"), null=True, blank=True, help_text=_("The year the pairing began.")
+    )
+    focus = models.CharField(
+        _("focus"),
+        max_length=250,
+        blank=True,
+        help_text=_("What they work on, for example: LED strategic planning."),
+    )
+    is_sample = models.BooleanField(_("sample entry"), default=False)
+    is_published = models.BooleanField(_("published"), default=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = PartnershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["canadian__order", "canadian__name", "cambodian__name"]
+        verbose_name = _("partnership")
+        verbose_name_plural = _("partnerships")
+        constraints = [
+            models.UniqueConstraint(fields=["canadian", "cambodian"], name="unique_partnership")
+        ]
+
+    def __str__(self):
+        return f"{self.canadian} – {self.cambodian}"
+
+    def clean(self):
+        errors = {}
+        if self.canadian_id and self.canadian.country != Country.CANADA:
+            errors["canadian"] = _("Choose a Canadian municipality.")
+        if self.cambodian_id and self.cambodian.country != Country.CAMBODIA:
+            errors["cambodian"] = _("Choose a Cambodian local government.")
+        if errors:
+            raise ValidationError(errors)
