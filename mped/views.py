@@ -27,11 +27,12 @@ class HomeView(TemplateView):
                 )
             )
         )
+        pairings = [(p, p.cambodian) for partner in partners for p in partner.pairings]
         context.update(
             site=site,
             latest=latest,
             sections=sections,
             canadian_partners=partners,
-            page_updated=latest_update(site, latest, sections, partners),
+            page_updated=latest_update(site, latest, sections, partners, *pairings),
         )
         return context

@@ -1,0 +1,73 @@
+import datetime
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.management import call_command
+from django.utils import timezone
+
+from news.models import Kind, NewsItem
+from pages.models import ProgramPage
+from partners.models import Country, Municipality, Partnership
+
+# A minimal valid one-page PDF.
+PDF_BYTES = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def demo(db):
+    call_command("load_demo_content", verbosity=0)
+
+
+def make_news(title="A news item", kind=Kind.NEWS, published=True, days_ago=1, **extra):
+    slug = extra.pop("slug", None) or title.lower().replace(" ", "-").replace(":", "")
+    item = NewsItem(
+        title=title,
+        slug=slug,
+        kind=kind,
+        summary=extra.pop("summary", f"Summary of {title}."),
+        is_published=published,
+        published_at=timezone.now() - datetime.timedelta(days=days_ago),
+        **extra,
+    )
+    if kind == Kind.REPORT and not item.pdf:
+        item.pdf.save(f"{slug}.pdf", ContentFile(PDF_BYTES), save=False)
+    item.save()
+    return item
+
+
+def make_page(title="A program page", published=True, **extra):
+    slug = extra.pop("slug", None) or title.lower().replace(" ", "-")
+    return ProgramPage.objects.create(
+        title=title, slug=slug, is_published=published, body=f"<p>Body of {title}.</p>", **extra
+    )
+
+
+def make_municipality(name="Town of Example", country=Country.CANADA, published=True, **extra):
+    slug = extra.pop("slug", None) or name.lower().replace(" ", "-")
+    return Municipality.objects.create(
+        name=name, slug=slug, country=country, is_published=published, **extra
+    )
+
+
+def make_partnership(canadian, cambodian, **extra):
+    return Partnership.objects.create(canadian=canadian, cambodian=cambodian, **extra)
+
+
+@pytest.fixture
+def staff_client(client, django_user_model):
+    user = django_user_model.objects.create_superuser(
+        "boss", "boss@example.org", "pw-Long-enough-1"
+    )
+    client.force_login(user)
+    return client

@@ -1,0 +1,113 @@
+"""The home page in a real Chromium: it renders, loads nothing from another host, and is
+usable with the keyboard. Skips without Chromium, except in CI (MPED_REQUIRE_BROWSER=1)."""
+
+import os
+import shutil
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from django.core.management import call_command
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run
+# inside one unless told it is safe, as it is here (one test thread, no concurrency).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("MPED_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).parent / "artifacts"
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        message = f"Chromium not found at {CHROMIUM}: apt-get install chromium"
+        if os.environ.get("MPED_REQUIRE_BROWSER") or os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def site(live_server):
+    call_command("load_demo_content", verbosity=0)
+    return live_server.url
+
+
+def open_page(browser, url, **context_options):
+    context = browser.new_context(**context_options)
+    page = context.new_page()
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    response = page.goto(url)
+    page.wait_for_load_state("networkidle")
+    return page, response, requests
+
+
+def test_home_page_renders_from_our_own_origin_only(browser, site):
+    page, response, requests = open_page(browser, site + "/")
+    assert response.status == 200
+    assert page.locator("h1").inner_text() == "Municipal Partners for Economic Development"
+    assert page.get_by_role("link", name="Create one now").is_visible()
+    assert page.get_by_text("Page Updated: 18/05/2016").is_visible()
+    own_host = urlsplit(site).netloc
+    foreign = [url for url in requests if urlsplit(url).netloc != own_host]
+    assert not foreign, f"requests to other hosts: {foreign}"
+    assert any(url.endswith("/static/css/site.css") for url in requests)
+    # The stylesheet really applied: the header has the brand colour.
+    header_colour = page.locator(".site-header").evaluate(
+        "el => getComputedStyle(el).backgroundColor"
+    )
+    assert header_colour == "rgb(11, 79, 108)"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "home.png", full_page=True)
+    page.context.close()
+
+
+def test_home_page_fits_a_phone(browser, site):
+    page, response, _requests = open_page(
+        browser, site + "/", viewport={"width": 390, "height": 844}, device_scale_factor=1
+    )
+    assert response.status == 200
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, "the page scrolls sideways on a phone"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "home-phone.png", full_page=True)
+    page.context.close()
+
+
+def test_skip_link_is_the_first_stop_and_moves_focus_to_main(browser, site):
+    page, _response, _requests = open_page(browser, site + "/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent.trim()")
+    assert focused == "Skip to main content"
+    assert page.locator(".skip-link").is_visible()
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    page.context.close()
+
+
+def test_news_item_and_partners_pages_render(browser, site):
+    for path, heading in [
+        ("/news/canada-in-the-spotlight/", "Canada in the spotlight"),
+        ("/partners/", "Partner municipalities"),
+        ("/program/about-the-league/", "About the National League of Communes/Sangkats"),
+    ]:
+        page, response, _requests = open_page(browser, site + path)
+        assert response.status == 200
+        assert page.locator("h1").inner_text() == heading
+        page.context.close()

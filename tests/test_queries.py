@@ -1,0 +1,56 @@
+"""Queries per page must not grow with the number of items shown."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from news.models import Kind, NewsItem
+from partners.models import Country, Municipality
+
+from .conftest import make_municipality, make_news, make_partnership
+
+
+def add_content(start, count):
+    for i in range(start, start + count):
+        canadian = make_municipality(f"Canadian town {i}", region="Alberta")
+        cambodian = make_municipality(f"Cambodian commune {i}", country=Country.CAMBODIA)
+        make_partnership(canadian, cambodian, since=2011, focus="Planning")
+        item = make_news(f"Story {i}", kind=Kind.PRESS if i % 2 else Kind.REPORT, days_ago=i % 20)
+        item.partners.add(canadian, cambodian)
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize(
+    "url", ["/", "/news/", "/news/?kind=report", "/partners/", "/program/about-the-league/"]
+)
+def test_queries_stay_the_same_from_3_to_30_items(client, demo, url):
+    add_content(0, 3)
+    with_3 = count_queries(client, url)
+    add_content(3, 27)
+    with_30 = count_queries(client, url)
+    assert with_3 == with_30, f"{url}: {with_3} queries with 3 items, {with_30} with 30"
+
+
+def test_item_and_partner_pages_do_not_grow_with_their_relations(client, demo):
+    add_content(0, 3)
+    item_url = "/news/story-1/"
+    partner_url = "/partners/canadian-town-1/"
+    before = count_queries(client, item_url), count_queries(client, partner_url)
+    add_content(3, 27)
+    story = NewsItem.objects.get(slug="story-1")
+    town = Municipality.objects.get(slug="canadian-town-1")
+    story.partners.add(*Municipality.objects.all())
+    for item in NewsItem.objects.all():
+        item.partners.add(town)
+    after = count_queries(client, item_url), count_queries(client, partner_url)
+    assert before == after
+
+
+def test_home_page_needs_few_queries(client, demo):
+    assert count_queries(client, "/") <= 8
