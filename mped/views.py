@@ -29,7 +29,6 @@ class HomeView(TemplateView):
         )
         pairings = [(p, p.cambodian) for partner in partners for p in partner.pairings]
         context.update(
-            site=site,
             latest=latest,
             sections=sections,
             canadian_partners=partners,

@@ -4,6 +4,6 @@ from .models import ProgramPage, SiteSettings
 def site(request):
     """The site settings and the program pages for the menu, on every page."""
     return {
-        "site": SiteSettings.for_request(request),
+        "site_settings": SiteSettings.for_request(request),
         "nav_pages": ProgramPage.objects.published().only("title", "nav_title", "slug"),
     }

@@ -85,10 +85,21 @@ class Municipality(models.Model):
         return reverse("partners:detail", args=[self.slug])
 
     def clean(self):
+        errors = {}
         if self.image and not self.image_alt.strip():
-            raise ValidationError(
-                {"image_alt": _("Describe the image for readers who cannot see it.")}
+            errors["image_alt"] = _("Describe the image for readers who cannot see it.")
+        # Partnerships pair a Canadian with a Cambodian municipality; a country change would
+        # put this one on the wrong side of its pairings.
+        if self.pk and (
+            (self.country == Country.CAMBODIA and self.partnerships_as_canadian.exists())
+            or (self.country == Country.CANADA and self.partnerships_as_cambodian.exists())
+        ):
+            errors["country"] = _(
+                "This municipality has partners in the other country. "
+                "Remove its partnerships before you change its country."
             )
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_canadian(self):

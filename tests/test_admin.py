@@ -1,0 +1,917 @@
+"""Staff at work in the Django admin: real requests through the test client, a real database.
+
+Every form is posted the way a browser would post it, and what staff or readers then see is
+checked on the admin page or the public page.
+"""
+
+import datetime
+import html
+import io
+
+import pytest
+from django import forms
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.html import strip_tags
+from PIL import Image
+
+from news.models import Article, Kind, NewsItem
+from pages.models import ProgramPage, SiteSettings
+from partners.models import Country, Municipality, Partnership
+
+from .conftest import PDF_BYTES, make_municipality, make_news, make_page, make_partnership
+
+HOSTILE_HTML = (
+    "<p>Safe words.</p>"
+    "<script>alert(1)</script>"
+    "<img src=x onerror=alert(1)>"
+    '<a href="javascript:alert(1)">x</a>'
+    '<p style="position:fixed;top:0">Styled</p>'
+    '<iframe src="https://evil.example/"></iframe>'
+)
+
+
+# Helpers ----------------------------------------------------------------------------------------
+
+
+def markup(response):
+    """The page's HTML, with entities turned back into characters."""
+    return html.unescape(response.content.decode())
+
+
+def text(response):
+    """The page's text as a reader sees it: no tags, entities decoded, spaces collapsed."""
+    return " ".join(html.unescape(strip_tags(response.content.decode())).split())
+
+
+def today():
+    """Today's date as "Page Updated:" writes it (d/m/Y, in the site's time zone)."""
+    return date_format(timezone.localdate(), "d/m/Y")
+
+
+def png_bytes(size=(4, 3)):
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (11, 79, 108)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def pdf_upload(name="report.pdf", content=PDF_BYTES):
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+def _add_form_fields(data, form):
+    for name, field in form.fields.items():
+        if isinstance(field, forms.FileField):
+            continue  # an empty file input keeps the stored file, as in a browser
+        key = form.add_prefix(name)
+        value = form[name].value()
+        if isinstance(field.widget, forms.MultiWidget):
+            for index, part in enumerate(field.widget.decompress(value)):
+                data[f"{key}_{index}"] = "" if part is None else str(part)
+        elif isinstance(field, forms.BooleanField):
+            if value:  # a browser sends only the ticked boxes
+                data[key] = "on"
+        elif isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField):
+            data[key] = list(value or [])
+        elif value is None:
+            data[key] = ""
+        else:
+            data[key] = value
+
+
+def admin_form_data(response):
+    """What the admin page in `response` posts back if staff change nothing: the main form and
+    the inlines' saved rows, with the inlines' blank extra rows left out."""
+    data = {}
+    _add_form_fields(data, response.context["adminform"].form)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        saved_rows = formset.initial_form_count()
+        management = formset.management_form
+        for name in management.fields:
+            data[management.add_prefix(name)] = management[name].value()
+        data[management.add_prefix("TOTAL_FORMS")] = saved_rows
+        for form in formset.forms[:saved_rows]:
+            _add_form_fields(data, form)
+    return data
+
+
+def news_post(**fields):
+    """The add form of a news item as staff fill it in, with the empty `articles` inline."""
+    published = timezone.localtime() - datetime.timedelta(hours=1)
+    data = {
+        "kind": Kind.NEWS,
+        "title": "Council opens a farmers' market",
+        "slug": "council-opens-a-farmers-market",
+        "summary": "Kang Meas District opened a weekly market for local farmers.",
+        "body": "<p>The market opens every Saturday.</p>",
+        "image_alt": "",
+        "published_at_0": published.date().isoformat(),
+        "published_at_1": published.strftime("%H:%M:%S"),
+        "is_published": "on",
+        "articles-TOTAL_FORMS": "0",
+        "articles-INITIAL_FORMS": "0",
+        "articles-MIN_NUM_FORMS": "0",
+        "articles-MAX_NUM_FORMS": "1000",
+    }
+    data.update(fields)
+    return data
+
+
+def add_news_via_admin(client, **fields):
+    response = client.post(reverse("admin:news_newsitem_add"), news_post(**fields))
+    assert response.status_code == 302, form_errors(response)
+    return NewsItem.objects.get(slug=fields.get("slug", "council-opens-a-farmers-market"))
+
+
+def form_errors(response):
+    """The admin form's errors, to explain a failed assertion."""
+    if response.context is None or "adminform" not in response.context:
+        return f"status {response.status_code}"
+    errors = dict(response.context["adminform"].form.errors)
+    for inline in response.context.get("inline_admin_formsets", []):
+        errors[inline.formset.prefix] = inline.formset.errors
+        errors[f"{inline.formset.prefix} (all rows)"] = inline.formset.non_form_errors()
+    return errors
+
+
+def assert_form_shown_again_with(response, *messages):
+    assert response.status_code == 200
+    page = text(response)
+    assert "Please correct the error" in page
+    for message in messages:
+        assert message in page
+
+
+def change_url(obj):
+    opts = obj._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+
+
+# Adding and changing a news item ----------------------------------------------------------------
+
+
+def test_a_news_item_added_in_the_admin_appears_on_the_home_page_and_the_news_page(
+    staff_client, demo
+):
+    assert "Page Updated: 18/05/2016" in text(Client().get("/"))
+
+    item = add_news_via_admin(staff_client)
+
+    assert item.is_published
+    assert item.body == "<p>The market opens every Saturday.</p>"
+    for url in ["/", "/news/"]:
+        response = Client().get(url)
+        assert "Council opens a farmers' market" in text(response)
+        assert f'href="{item.get_absolute_url()}"' in markup(response)
+    detail = text(Client().get(item.get_absolute_url()))
+    assert "Kang Meas District opened a weekly market for local farmers." in detail
+    assert "The market opens every Saturday." in detail
+
+
+def test_changing_a_news_item_title_in_the_admin_updates_the_home_page_and_its_date(
+    staff_client, demo
+):
+    item = add_news_via_admin(staff_client)
+    NewsItem.objects.filter(pk=item.pk).update(
+        updated_at=timezone.now() - datetime.timedelta(days=400)
+    )
+    page = text(Client().get("/"))
+    assert f"Page Updated: {today()}" not in page
+
+    form = staff_client.get(change_url(item))
+    assert form.status_code == 200
+    data = admin_form_data(form)
+    data["title"] = "Farmers' market draws a crowd"
+    response = staff_client.post(change_url(item), data)
+    assert response.status_code == 302, form_errors(response)
+
+    page = text(Client().get("/"))
+    assert "Farmers' market draws a crowd" in page
+    assert "Council opens a farmers' market" not in page
+    assert f"Page Updated: {today()}" in page
+    item.refresh_from_db()
+    assert item.slug == "council-opens-a-farmers-market"  # the address did not move
+
+
+def test_an_unpublished_news_item_added_in_the_admin_stays_off_the_public_site(staff_client, db):
+    data = news_post()
+    del data["is_published"]
+    response = staff_client.post(reverse("admin:news_newsitem_add"), data)
+    assert response.status_code == 302, form_errors(response)
+
+    assert "Council opens a farmers' market" not in text(Client().get("/"))
+    assert "Council opens a farmers' market" not in text(Client().get("/news/"))
+    assert Client().get("/news/council-opens-a-farmers-market/").status_code == 404
+
+
+def test_a_press_feature_with_an_article_link_can_be_added_through_the_articles_inline(
+    staff_client, db
+):
+    item = add_news_via_admin(
+        staff_client,
+        kind=Kind.PRESS,
+        **{
+            "articles-TOTAL_FORMS": "1",
+            "articles-0-title": "Markets that work",
+            "articles-0-publication": "Economics Today",
+            "articles-0-url": "https://example.org/markets",
+            "articles-0-note": "",
+            "articles-0-order": "1",
+        },
+    )
+
+    article = item.articles.get()
+    assert article.title == "Markets that work"
+    response = Client().get(item.get_absolute_url())
+    page = text(response)
+    assert "The articles" in page
+    assert 'href="https://example.org/markets"' in markup(response)
+    assert "Economics Today" in page
+
+
+def test_an_article_with_neither_an_address_nor_a_file_is_refused(staff_client, db):
+    response = staff_client.post(
+        reverse("admin:news_newsitem_add"),
+        news_post(
+            kind=Kind.PRESS,
+            **{
+                "articles-TOTAL_FORMS": "1",
+                "articles-0-title": "An article nobody can find",
+                "articles-0-publication": "",
+                "articles-0-url": "",
+                "articles-0-note": "",
+                "articles-0-order": "0",
+            },
+        ),
+    )
+
+    assert_form_shown_again_with(response, "Give the article's address or attach a PDF copy.")
+    assert not NewsItem.objects.exists()
+    assert not Article.objects.exists()
+
+
+def test_the_news_item_change_page_has_a_view_on_site_link_to_the_public_item(staff_client, db):
+    item = make_news("Market day")
+    response = staff_client.get(change_url(item))
+    content_type = ContentType.objects.get_for_model(NewsItem)
+    view_on_site = reverse("admin:view_on_site", args=[content_type.pk, item.pk])
+    assert f'href="{view_on_site}"' in markup(response)
+    assert "View on site" in text(response)
+
+    response = staff_client.get(view_on_site)
+    assert response.status_code == 302
+    assert response["Location"].endswith("/news/market-day/")
+
+
+# Uploads ----------------------------------------------------------------------------------------
+
+
+def test_a_report_pdf_uploaded_in_the_admin_is_offered_on_the_public_page_with_its_size(
+    staff_client, db
+):
+    item = add_news_via_admin(staff_client, kind=Kind.REPORT, pdf=pdf_upload())
+
+    assert item.pdf.name.endswith(".pdf")
+    assert item.pdf_size == len(PDF_BYTES)
+    with item.pdf.open("rb") as stored:
+        assert stored.read() == PDF_BYTES
+    response = Client().get(item.get_absolute_url())
+    page = text(response)
+    assert "Download the report: Council opens a farmers' market" in page
+    assert "(PDF, 1 KB)" in page
+    assert f'href="{item.pdf.url}"' in markup(response)
+    assert "(PDF, 1 KB)" in text(Client().get("/news/"))
+
+
+def test_a_report_without_its_pdf_is_refused(staff_client, db):
+    response = staff_client.post(reverse("admin:news_newsitem_add"), news_post(kind=Kind.REPORT))
+
+    assert_form_shown_again_with(response, "A report needs its PDF.")
+    assert not NewsItem.objects.exists()
+
+
+def test_a_fake_pdf_is_refused_and_the_report_keeps_its_old_pdf(staff_client, db):
+    item = add_news_via_admin(staff_client, kind=Kind.REPORT, pdf=pdf_upload("first.pdf"))
+    old_name = item.pdf.name
+
+    data = admin_form_data(staff_client.get(change_url(item)))
+    data["pdf"] = pdf_upload("x.pdf", b"not a pdf")
+    response = staff_client.post(change_url(item), data)
+
+    assert_form_shown_again_with(response, "This file is not a PDF. Upload a PDF document.")
+    item.refresh_from_db()
+    assert item.pdf.name == old_name
+    assert item.pdf_size == len(PDF_BYTES)
+    with item.pdf.open("rb") as stored:
+        assert stored.read() == PDF_BYTES
+    response = Client().get(item.get_absolute_url())
+    assert f'href="{item.pdf.url}"' in markup(response)
+    assert "(PDF, 1 KB)" in text(response)
+
+
+def test_a_fake_pdf_is_refused_when_adding_a_report(staff_client, db):
+    response = staff_client.post(
+        reverse("admin:news_newsitem_add"),
+        news_post(kind=Kind.REPORT, pdf=pdf_upload("x.pdf", b"not a pdf")),
+    )
+
+    assert_form_shown_again_with(response, "not a PDF")
+    assert not NewsItem.objects.exists()
+
+
+def test_a_file_not_named_pdf_is_refused_as_a_report(staff_client, db):
+    response = staff_client.post(
+        reverse("admin:news_newsitem_add"),
+        news_post(kind=Kind.REPORT, pdf=pdf_upload("report.exe")),
+    )
+
+    assert_form_shown_again_with(response, "File extension “exe” is not allowed.")
+    assert not NewsItem.objects.exists()
+
+
+def test_an_image_with_its_description_is_shown_on_the_public_page(staff_client, db):
+    item = add_news_via_admin(
+        staff_client,
+        image=SimpleUploadedFile("market.png", png_bytes(), content_type="image/png"),
+        image_alt="Stalls of vegetables at the new market",
+    )
+
+    page = markup(Client().get(item.get_absolute_url()))
+    assert f'src="{item.image.url}"' in page
+    assert 'alt="Stalls of vegetables at the new market"' in page
+    assert 'width="4" height="3"' in page
+
+
+def test_a_file_that_is_not_an_image_is_refused_as_the_image(staff_client, db):
+    response = staff_client.post(
+        reverse("admin:news_newsitem_add"),
+        news_post(
+            image=SimpleUploadedFile("photo.png", b"not an image", content_type="image/png"),
+            image_alt="A photo",
+        ),
+    )
+
+    assert_form_shown_again_with(response)
+    assert "image" in response.context["adminform"].form.errors
+    assert "Upload a valid image" in text(response)
+    assert not NewsItem.objects.exists()
+
+
+def test_an_image_without_a_description_is_refused(staff_client, db):
+    response = staff_client.post(
+        reverse("admin:news_newsitem_add"),
+        news_post(image=SimpleUploadedFile("market.png", png_bytes(), content_type="image/png")),
+    )
+
+    assert_form_shown_again_with(response, "Describe the image for readers who cannot see it.")
+    assert not NewsItem.objects.exists()
+
+
+def test_a_municipality_image_without_a_description_is_refused(staff_client, db):
+    data = admin_form_data(staff_client.get(reverse("admin:partners_municipality_add")))
+    data.update(
+        name="Town of Example",
+        slug="town-of-example",
+        country=Country.CANADA,
+        image=SimpleUploadedFile("town.png", png_bytes(), content_type="image/png"),
+    )
+    response = staff_client.post(reverse("admin:partners_municipality_add"), data)
+
+    assert_form_shown_again_with(response, "Describe the image for readers who cannot see it.")
+    assert not Municipality.objects.exists()
+
+
+# Hostile HTML -----------------------------------------------------------------------------------
+
+
+def assert_no_hostile_html(markup):
+    for danger in ["<script", "alert(1)", "onerror", "javascript:", "style=", "<iframe"]:
+        assert danger not in markup, danger
+
+
+def test_hostile_html_in_a_news_body_is_stripped_on_save_and_on_the_public_page(staff_client, db):
+    item = add_news_via_admin(staff_client, body=HOSTILE_HTML)
+
+    assert_no_hostile_html(item.body)
+    assert "<p>Safe words.</p>" in item.body
+    assert ">x</a>" in item.body  # the link text stays, without its javascript: address
+    page = Client().get(item.get_absolute_url()).content.decode()
+    assert "Safe words." in page
+    assert "Styled" in page
+    assert_no_hostile_html(page)
+
+
+def test_hostile_html_in_a_program_page_is_stripped_on_save_and_on_the_public_page(
+    staff_client, db
+):
+    data = admin_form_data(staff_client.get(reverse("admin:pages_programpage_add")))
+    data.update(
+        title="Markets",
+        slug="markets",
+        body=HOSTILE_HTML,
+        closing=HOSTILE_HTML,
+        is_published="on",
+    )
+    response = staff_client.post(reverse("admin:pages_programpage_add"), data)
+    assert response.status_code == 302, form_errors(response)
+
+    page_obj = ProgramPage.objects.get(slug="markets")
+    assert_no_hostile_html(page_obj.body)
+    assert_no_hostile_html(page_obj.closing)
+    page = Client().get("/program/markets/").content.decode()
+    assert "Safe words." in page
+    assert_no_hostile_html(page)
+
+
+def test_hostile_html_in_a_municipality_description_is_stripped(staff_client, db):
+    data = admin_form_data(staff_client.get(reverse("admin:partners_municipality_add")))
+    data.update(
+        name="Town of Example",
+        slug="town-of-example",
+        country=Country.CANADA,
+        description=HOSTILE_HTML,
+        is_published="on",
+    )
+    response = staff_client.post(reverse("admin:partners_municipality_add"), data)
+    assert response.status_code == 302, form_errors(response)
+
+    municipality = Municipality.objects.get(slug="town-of-example")
+    assert_no_hostile_html(municipality.description)
+    page = Client().get("/partners/town-of-example/").content.decode()
+    assert "Safe words." in page
+    assert_no_hostile_html(page)
+
+
+# Site settings ----------------------------------------------------------------------------------
+
+
+def test_site_settings_changed_in_the_admin_show_on_the_home_page(staff_client, demo):
+    url = reverse("admin:pages_sitesettings_change", args=[1])
+    data = admin_form_data(staff_client.get(url))
+    data.update(latest_heading="News from the partners", signup_prompt="New to MPED?")
+    response = staff_client.post(url, data)
+    assert response.status_code == 302, form_errors(response)
+
+    page = text(Client().get("/"))
+    assert "News from the partners" in page
+    assert "New to MPED? " in page
+    assert "Create one now" in page
+    assert "Don't have an account?" not in page
+    assert f"Page Updated: {today()}" in page
+
+
+def test_site_settings_cannot_be_deleted_or_added_a_second_time(staff_client, demo):
+    assert staff_client.get(reverse("admin:pages_sitesettings_add")).status_code == 403
+    assert staff_client.post(reverse("admin:pages_sitesettings_add"), {}).status_code == 403
+    delete_url = reverse("admin:pages_sitesettings_delete", args=[1])
+    assert staff_client.get(delete_url).status_code == 403
+    assert staff_client.post(delete_url, {"post": "yes"}).status_code == 403
+    assert SiteSettings.objects.count() == 1
+
+    changelist = staff_client.get(reverse("admin:pages_sitesettings_changelist"))
+    assert reverse("admin:pages_sitesettings_add") not in markup(changelist)
+    assert "Delete selected" not in text(changelist)
+    change_page = markup(staff_client.get(reverse("admin:pages_sitesettings_change", args=[1])))
+    assert delete_url not in change_page
+
+
+def test_bad_site_settings_are_refused_and_the_old_ones_kept(staff_client, demo):
+    url = reverse("admin:pages_sitesettings_change", args=[1])
+    data = admin_form_data(staff_client.get(url))
+    data.update(site_name="", latest_count="-1")
+    response = staff_client.post(url, data)
+
+    assert_form_shown_again_with(
+        response, "This field is required.", "Ensure this value is greater than or equal to 0."
+    )
+    site = SiteSettings.load()
+    assert site.site_name == "Municipal Partners for Economic Development"
+    assert site.latest_count == 3
+
+
+# Municipalities and partnerships ----------------------------------------------------------------
+
+
+def test_a_canadian_municipality_page_has_the_partnership_inline(staff_client, demo):
+    newell = Municipality.objects.get(slug="county-of-newell")
+    response = staff_client.get(change_url(newell))
+
+    assert response.status_code == 200
+    prefixes = [inline.formset.prefix for inline in response.context["inline_admin_formsets"]]
+    assert prefixes == ["partnerships_as_canadian"]
+    assert 'name="partnerships_as_canadian-TOTAL_FORMS"' in markup(response)
+    assert "Partners in Cambodia" in text(response)
+
+
+def test_a_cambodian_local_government_page_has_the_other_partnership_inline(staff_client, demo):
+    kang_meas = Municipality.objects.get(slug="kang-meas-district")
+    response = staff_client.get(change_url(kang_meas))
+
+    assert response.status_code == 200
+    prefixes = [inline.formset.prefix for inline in response.context["inline_admin_formsets"]]
+    assert prefixes == ["partnerships_as_cambodian"]
+
+
+def add_pairing_row(data, prefix, **fields):
+    row = int(data[f"{prefix}-TOTAL_FORMS"])
+    data[f"{prefix}-TOTAL_FORMS"] = row + 1
+    for name, value in fields.items():
+        data[f"{prefix}-{row}-{name}"] = value
+    return data
+
+
+def test_a_partnership_added_through_the_municipality_inline_is_saved_and_published(
+    staff_client, demo
+):
+    beaumont = Municipality.objects.get(slug="town-of-beaumont")
+    sample_c = Municipality.objects.get(slug="sample-cambodian-local-government-c")
+    data = admin_form_data(staff_client.get(change_url(beaumont)))
+    add_pairing_row(
+        data,
+        "partnerships_as_canadian",
+        cambodian=sample_c.pk,
+        since="2014",
+        focus="Tourism",
+        is_published="on",
+    )
+    response = staff_client.post(change_url(beaumont), data)
+    assert response.status_code == 302, form_errors(response)
+
+    pairing = Partnership.objects.get(canadian=beaumont, cambodian=sample_c)
+    assert pairing.since == 2014
+    assert pairing.focus == "Tourism"
+    assert beaumont.partnerships_as_canadian.count() == 2  # the demo pairing is still there
+    page = text(Client().get("/partners/town-of-beaumont/"))
+    assert "Sample Cambodian local government C" in page
+    assert "Tourism" in page
+
+
+def test_a_canadian_municipality_is_refused_as_the_cambodian_side_of_a_partnership(
+    staff_client, demo
+):
+    beaumont = Municipality.objects.get(slug="town-of-beaumont")
+    chilliwack = Municipality.objects.get(slug="city-of-chilliwack")
+    count = Partnership.objects.count()
+    data = admin_form_data(staff_client.get(change_url(beaumont)))
+    add_pairing_row(data, "partnerships_as_canadian", cambodian=chilliwack.pk, since="", focus="")
+    response = staff_client.post(change_url(beaumont), data)
+
+    assert_form_shown_again_with(response, "Select a valid choice.")
+    assert Partnership.objects.count() == count
+    assert not Partnership.objects.filter(cambodian=chilliwack).exists()
+
+
+def test_a_partnership_admin_form_refuses_municipalities_from_the_wrong_country(staff_client, demo):
+    newell = Municipality.objects.get(slug="county-of-newell")
+    kang_meas = Municipality.objects.get(slug="kang-meas-district")
+    count = Partnership.objects.count()
+    response = staff_client.post(
+        reverse("admin:partners_partnership_add"),
+        {"canadian": kang_meas.pk, "cambodian": newell.pk, "since": "", "focus": ""},
+    )
+
+    assert_form_shown_again_with(response, "Select a valid choice.")
+    errors = response.context["adminform"].form.errors
+    assert set(errors) == {"canadian", "cambodian"}
+    assert Partnership.objects.count() == count
+
+
+def test_the_same_pairing_cannot_be_added_twice(staff_client, demo):
+    newell = Municipality.objects.get(slug="county-of-newell")
+    kang_meas = Municipality.objects.get(slug="kang-meas-district")
+    count = Partnership.objects.count()
+
+    response = staff_client.post(
+        reverse("admin:partners_partnership_add"),
+        {"canadian": newell.pk, "cambodian": kang_meas.pk, "since": "", "focus": ""},
+    )
+    assert_form_shown_again_with(response, "already exists")
+
+    data = admin_form_data(staff_client.get(change_url(newell)))
+    add_pairing_row(data, "partnerships_as_canadian", cambodian=kang_meas.pk, since="", focus="")
+    response = staff_client.post(change_url(newell), data)
+    assert_form_shown_again_with(response, "Please correct the duplicate data for cambodian.")
+    assert Partnership.objects.count() == count
+
+
+# The Editors group ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def editor_client(db, django_user_model):
+    editor = django_user_model.objects.create_user(
+        "editor", "editor@example.org", "pw-Long-enough-1", is_staff=True
+    )
+    editor.groups.add(Group.objects.get(name="Editors"))
+    client = Client()
+    client.force_login(editor)
+    return client
+
+
+def test_the_editors_group_is_made_by_a_migration_with_content_permissions(db):
+    editors = Group.objects.get(name="Editors")
+    codenames = set(editors.permissions.values_list("codename", flat=True))
+    assert {"add_newsitem", "change_newsitem", "delete_newsitem", "view_newsitem"} <= codenames
+    assert {"change_programpage", "change_sitesettings", "change_municipality"} <= codenames
+    assert {"add_partnership", "add_article", "add_pagepoint"} <= codenames
+    assert not codenames & {"add_user", "change_user", "view_user", "change_group"}
+
+
+def test_an_editor_can_open_and_use_the_news_admin(editor_client):
+    assert editor_client.get(reverse("admin:news_newsitem_changelist")).status_code == 200
+    assert editor_client.get(reverse("admin:news_newsitem_add")).status_code == 200
+
+    response = editor_client.post(reverse("admin:news_newsitem_add"), news_post())
+    assert response.status_code == 302, form_errors(response)
+    assert NewsItem.objects.filter(slug="council-opens-a-farmers-market").exists()
+
+
+def test_an_editor_can_open_the_other_content_admins(editor_client):
+    for name in [
+        "pages_programpage",
+        "pages_sitesettings",
+        "partners_municipality",
+        "partners_partnership",
+    ]:
+        assert editor_client.get(reverse(f"admin:{name}_changelist")).status_code == 200, name
+
+
+def test_an_editor_cannot_see_users_or_groups(editor_client, django_user_model):
+    assert editor_client.get("/admin/accounts/user/").status_code == 403
+    assert editor_client.get(reverse("admin:accounts_user_changelist")).status_code == 403
+    assert editor_client.get(reverse("admin:auth_group_changelist")).status_code == 403
+    assert editor_client.get(reverse("admin:auth_group_add")).status_code == 403
+    boss = django_user_model.objects.create_superuser("boss", "boss@example.org", "x-Long-pw-1")
+    assert editor_client.get(change_url(boss)).status_code == 403
+
+    index = text(editor_client.get(reverse("admin:index")))
+    assert "News items" in index
+    assert "Users" not in index
+    assert "Groups" not in index
+
+
+def test_a_staff_user_outside_the_editors_group_sees_no_content(db, django_user_model):
+    user = django_user_model.objects.create_user("nobody", "n@example.org", "x", is_staff=True)
+    client = Client()
+    client.force_login(user)
+    assert client.get(reverse("admin:news_newsitem_changelist")).status_code == 403
+
+
+def test_a_visitor_who_is_not_logged_in_is_sent_to_the_admin_login(client, db):
+    response = client.get(reverse("admin:news_newsitem_changelist"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+# Change lists -----------------------------------------------------------------------------------
+
+
+CHANGELIST_QUERIES = [
+    ("news_newsitem", {}),
+    ("news_newsitem", {"q": "report"}),
+    ("news_newsitem", {"q": "<script>'\"%_"}),
+    ("news_newsitem", {"kind__exact": "report", "is_published__exact": "1"}),
+    ("news_newsitem", {"published_at__year": "2016", "published_at__month": "5"}),
+    ("news_newsitem", {"o": "-3.1"}),
+    ("pages_programpage", {"q": "league"}),
+    ("pages_programpage", {"is_published__exact": "1", "show_on_home__exact": "0"}),
+    ("partners_municipality", {"q": "alberta"}),
+    ("partners_municipality", {"country__exact": "CA", "region": "Alberta"}),
+    ("partners_municipality", {"is_sample__exact": "1", "is_published__exact": "0"}),
+    ("partners_partnership", {"q": "newell"}),
+    ("partners_partnership", {"is_published__exact": "1", "is_sample__exact": "1"}),
+    ("pages_sitesettings", {}),
+    ("pages_sitesettings", {"q": "anything"}),
+]
+
+
+@pytest.mark.parametrize(("model", "query"), CHANGELIST_QUERIES)
+def test_every_admin_changelist_loads_with_search_and_filters(staff_client, demo, model, query):
+    response = staff_client.get(reverse(f"admin:{model}_changelist"), query)
+
+    assert response.status_code == 200
+    assert "cl" in response.context
+
+
+def test_the_news_changelist_finds_items_by_search(staff_client, demo):
+    page = text(staff_client.get(reverse("admin:news_newsitem_changelist"), {"q": "spotlight"}))
+    assert "Canada in the spotlight" in page
+    assert "Encouraging women's participation" not in page
+
+
+def test_the_partnership_changelist_filters_by_municipality(staff_client, demo):
+    newell = Municipality.objects.get(slug="county-of-newell")
+    response = staff_client.get(
+        reverse("admin:partners_partnership_changelist"), {"canadian__id__exact": newell.pk}
+    )
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == list(
+        Partnership.objects.filter(canadian=newell)
+    )
+
+
+@pytest.mark.parametrize(
+    "model", ["news_newsitem", "pages_programpage", "partners_municipality", "partners_partnership"]
+)
+def test_an_unknown_changelist_filter_does_not_break_the_admin(staff_client, demo, model):
+    response = staff_client.get(reverse(f"admin:{model}_changelist"), {"no_such_field": "1"})
+    assert response.status_code == 302
+    assert "e=1" in response["Location"]
+    assert staff_client.get(response["Location"]).status_code == 200
+
+
+def test_the_change_pages_of_unknown_objects_send_staff_back_with_a_message(staff_client, db):
+    response = staff_client.get(reverse("admin:news_newsitem_change", args=[999999]), follow=True)
+    assert response.status_code == 200
+    assert "doesn’t exist" in text(response)
+    response = staff_client.get("/admin/news/newsitem/not-a-number/change/", follow=True)
+    assert response.status_code == 200
+
+
+# Bad input in each admin form -------------------------------------------------------------------
+
+
+VALID_ADD_DATA = {
+    "news_newsitem": lambda: news_post(),
+    "pages_programpage": lambda: {"title": "Markets", "slug": "markets"},
+    "partners_municipality": lambda: {
+        "name": "Town of Example",
+        "slug": "town-of-example",
+        "country": Country.CANADA,
+    },
+}
+MODELS = {
+    "news_newsitem": NewsItem,
+    "pages_programpage": ProgramPage,
+    "partners_municipality": Municipality,
+    "partners_partnership": Partnership,
+}
+
+
+def add_form_data(client, model, **fields):
+    url = reverse(f"admin:{model}_add")
+    data = admin_form_data(client.get(url))
+    data.update(VALID_ADD_DATA[model]())
+    data.update(fields)
+    return url, data
+
+
+@pytest.mark.parametrize("model", list(MODELS))
+def test_an_empty_admin_add_form_comes_back_with_required_field_errors(staff_client, db, model):
+    url = reverse(f"admin:{model}_add")
+    data = admin_form_data(staff_client.get(url))
+    response = staff_client.post(url, data)
+
+    assert_form_shown_again_with(response, "This field is required.")
+    assert not MODELS[model].objects.exists()
+
+
+@pytest.mark.parametrize("model", list(VALID_ADD_DATA))
+def test_a_bad_slug_comes_back_with_an_error(staff_client, db, model):
+    url, data = add_form_data(staff_client, model, slug="bad slug!")
+    response = staff_client.post(url, data)
+
+    assert_form_shown_again_with(response, "Enter a valid “slug”")
+    assert not MODELS[model].objects.exists()
+
+
+@pytest.mark.parametrize("model", list(VALID_ADD_DATA))
+def test_a_duplicate_slug_comes_back_with_an_error(staff_client, db, model):
+    existing = {
+        "news_newsitem": lambda: make_news("Taken", slug="taken"),
+        "pages_programpage": lambda: make_page("Taken", slug="taken"),
+        "partners_municipality": lambda: make_municipality("Taken", slug="taken"),
+    }[model]()
+    url, data = add_form_data(staff_client, model, slug="taken")
+    response = staff_client.post(url, data)
+
+    assert_form_shown_again_with(response, "with this Slug already exists.")
+    assert list(MODELS[model].objects.all()) == [existing]
+
+
+@pytest.mark.parametrize("model", list(VALID_ADD_DATA))
+def test_a_valid_admin_add_form_saves(staff_client, db, model):
+    url, data = add_form_data(staff_client, model)
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 302, form_errors(response)
+    assert MODELS[model].objects.count() == 1
+
+
+def test_a_slug_changed_to_a_taken_one_is_refused_and_the_old_slug_kept(staff_client, db):
+    make_news("Taken", slug="taken")
+    item = make_news("Mine", slug="mine")
+    data = admin_form_data(staff_client.get(change_url(item)))
+    data["slug"] = "taken"
+    response = staff_client.post(change_url(item), data)
+
+    assert_form_shown_again_with(response, "News item with this Slug already exists.")
+    item.refresh_from_db()
+    assert item.slug == "mine"
+
+
+def test_bad_news_item_values_come_back_with_errors(staff_client, db):
+    response = staff_client.post(
+        reverse("admin:news_newsitem_add"),
+        news_post(
+            kind="nonsense",
+            title="x" * 251,
+            published_at_0="31/31/2016",
+            published_at_1="25:99",
+            partners=["999999"],
+        ),
+    )
+
+    assert_form_shown_again_with(response)
+    errors = response.context["adminform"].form.errors
+    assert {"kind", "title", "published_at", "partners"} <= set(errors)
+    assert not NewsItem.objects.exists()
+
+
+def test_a_news_item_with_a_damaged_articles_management_form_is_refused(staff_client, db):
+    data = news_post()
+    del data["articles-TOTAL_FORMS"]
+    response = staff_client.post(reverse("admin:news_newsitem_add"), data)
+
+    assert response.status_code == 200
+    assert "ManagementForm data is missing or has been tampered with" in text(response)
+    assert not NewsItem.objects.exists()
+
+
+def test_bad_program_page_figures_and_points_come_back_with_errors(staff_client, db):
+    url, data = add_form_data(staff_client, "pages_programpage")
+    data.update(
+        {
+            "figures-TOTAL_FORMS": "1",
+            "figures-0-value": "-5",
+            "figures-0-label": "",
+            "figures-0-order": "1",
+            "points-TOTAL_FORMS": "1",
+            "points-0-text": "p" * 501,
+            "points-0-order": "abc",
+        }
+    )
+    response = staff_client.post(url, data)
+
+    assert_form_shown_again_with(
+        response,
+        "Ensure this value is greater than or equal to 0.",
+        "Ensure this value has at most 500 characters",
+        "Enter a whole number.",
+    )
+    assert not ProgramPage.objects.exists()
+
+
+def test_a_bad_municipality_country_and_website_come_back_with_errors(staff_client, db):
+    url, data = add_form_data(
+        staff_client, "partners_municipality", country="FR", website="not a website"
+    )
+    response = staff_client.post(url, data)
+
+    assert_form_shown_again_with(response, "Select a valid choice.", "Enter a valid URL.")
+    assert not Municipality.objects.exists()
+
+
+def test_a_bad_partnership_year_comes_back_with_an_error(staff_client, db):
+    canadian = make_municipality("Town of Example")
+    cambodian = make_municipality("Sample commune", country=Country.CAMBODIA)
+    response = staff_client.post(
+        reverse("admin:partners_partnership_add"),
+        {"canadian": canadian.pk, "cambodian": cambodian.pk, "since": "last year", "focus": ""},
+    )
+
+    assert_form_shown_again_with(response, "Enter a whole number.")
+    assert not Partnership.objects.exists()
+
+
+def test_changing_the_country_of_a_municipality_with_partners_is_refused_with_a_reason(
+    staff_client, db
+):
+    canadian = make_municipality("Town of Example")
+    cambodian = make_municipality("Sample commune", country=Country.CAMBODIA)
+    make_partnership(canadian, cambodian)
+    data = admin_form_data(staff_client.get(change_url(canadian)))
+    data["country"] = Country.CAMBODIA
+    response = staff_client.post(change_url(canadian), data)
+
+    assert_form_shown_again_with(response, "This municipality has partners in the other country.")
+    assert "country" in response.context["adminform"].form.errors
+    canadian.refresh_from_db()
+    assert canadian.country == Country.CANADA
+
+
+def test_the_country_of_a_municipality_without_partners_can_be_changed(staff_client, db):
+    municipality = make_municipality("Sample commune")
+    data = admin_form_data(staff_client.get(change_url(municipality)))
+    data["country"] = Country.CAMBODIA
+    response = staff_client.post(change_url(municipality), data)
+
+    assert response.status_code == 302, form_errors(response)
+    municipality.refresh_from_db()
+    assert municipality.country == Country.CAMBODIA
