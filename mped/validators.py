@@ -11,7 +11,15 @@ IMAGE_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 MAX_IMAGE_PIXELS = 40_000_000
 
 
+def is_stored(upload):
+    """A file already saved was checked when it was uploaded; only new uploads need reading
+    (and a stored file missing from disk must not stop staff from saving other fields)."""
+    return getattr(upload, "_committed", False)
+
+
 def validate_pdf_upload(upload):
+    if is_stored(upload):
+        return
     if upload.size > settings.MPED_MAX_PDF_BYTES:
         raise ValidationError(
             _("This PDF is %(size)s; the largest allowed is %(limit)s.")
@@ -29,6 +37,8 @@ def validate_pdf_upload(upload):
 
 
 def validate_image_upload(upload):
+    if is_stored(upload):
+        return
     if upload.size > settings.MPED_MAX_IMAGE_BYTES:
         raise ValidationError(
             _("This image is %(size)s; the largest allowed is %(limit)s.")

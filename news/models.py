@@ -10,6 +10,17 @@ from mped.validators import validate_image_upload, validate_pdf_upload
 from partners.models import Municipality
 
 
+def file_size(field_file, known):
+    """The file's size in bytes, stored so pages need not ask the disk; a stored file that has
+    gone missing keeps the size it had."""
+    if not field_file:
+        return 0
+    try:
+        return field_file.size
+    except OSError:
+        return known
+
+
 class Kind(models.TextChoices):
     REPORT = "report", _("Report")
     PRESS = "press", _("Press feature")
@@ -86,7 +97,7 @@ class NewsItem(models.Model):
 
     def save(self, *args, **kwargs):
         self.body = clean_html(self.body)
-        self.pdf_size = self.pdf.size if self.pdf else 0
+        self.pdf_size = file_size(self.pdf, self.pdf_size)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -136,7 +147,7 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.file_size = self.file.size if self.file else 0
+        self.file_size = file_size(self.file, self.file_size)
         super().save(*args, **kwargs)
 
     def clean(self):

@@ -7,6 +7,7 @@ checked on the admin page or the public page.
 import datetime
 import html
 import io
+from pathlib import Path
 
 import pytest
 from django import forms
@@ -915,3 +916,17 @@ def test_the_country_of_a_municipality_without_partners_can_be_changed(staff_cli
     assert response.status_code == 302, form_errors(response)
     municipality.refresh_from_db()
     assert municipality.country == Country.CAMBODIA
+
+
+def test_an_item_whose_pdf_went_missing_from_disk_can_still_be_edited(staff_client, db):
+    report = make_news("Lost file report", kind=Kind.REPORT)
+    size = report.pdf_size
+    Path(report.pdf.path).unlink()
+    url = reverse("admin:news_newsitem_change", args=[report.pk])
+    data = admin_form_data(staff_client.get(url))
+    data["title"] = "Lost file report, renamed"
+    response = staff_client.post(url, data)
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.title == "Lost file report, renamed"
+    assert report.pdf_size == size

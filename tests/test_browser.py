@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run
 # inside one unless told it is safe, as it is here (one test thread, no concurrency).
@@ -111,3 +112,25 @@ def test_news_item_and_partners_pages_render(browser, site):
         assert response.status == 200
         assert page.locator("h1").inner_text() == heading
         page.context.close()
+
+
+def test_staff_edit_a_title_in_the_admin_and_the_home_page_shows_it_with_todays_date(
+    browser, site, django_user_model
+):
+    django_user_model.objects.create_superuser("editor", "editor@example.org", "A-long-pass-123")
+    page, _response, _requests = open_page(browser, site + "/admin/")
+    page.get_by_label("Username").fill("editor")
+    page.get_by_label("Password").fill("A-long-pass-123")
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("link", name="News items").first.click()
+    page.get_by_role("link", name="Canada in the spotlight").click()
+    page.locator("#id_title").fill("Canada in the spotlight, again")
+    page.get_by_role("button", name="Save", exact=True).click()
+    assert "was changed successfully" in page.locator(".messagelist").inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "admin-news.png")
+    page.goto(site + "/")
+    assert page.get_by_role("link", name="Canada in the spotlight, again", exact=True).is_visible()
+    today = timezone.localdate().strftime("%d/%m/%Y")
+    assert page.get_by_text(f"Page Updated: {today}").is_visible()
+    page.context.close()
