@@ -21,8 +21,12 @@ demo: migrate
 	DJANGO_DEBUG=1 $(BIN)/python manage.py load_demo_content
 	DJANGO_DEBUG=1 $(BIN)/python manage.py create_demo_admin
 
+# The task worker (alert emails) runs beside the web server and stops with it; emails,
+# account confirmations included, are printed here on the console.
 run: demo
 	@echo "Serving the site at http://$(HOST)/ (staff admin at http://$(HOST)/admin/)"
+	DJANGO_DEBUG=1 $(BIN)/python manage.py db_worker --no-startup-delay & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST)
 
 test: install

@@ -1,35 +1,66 @@
 from django import forms
-from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import BaseUserCreationForm
 from django.utils.translation import gettext_lazy as _
 
+from partners.models import Municipality
 
-class SignupForm(BaseUserCreationForm):
-    """Sign up with an email address and a password; there is no username to invent."""
+from .models import User
 
-    email = forms.EmailField(
-        label=_("Email address"),
-        max_length=150,
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+
+class ProfileFields(forms.ModelForm):
+    municipality = forms.ModelChoiceField(
+        queryset=Municipality.objects.published(),
+        required=False,
+        label=_("Partner municipality"),
+        help_text=_("If you work for one of the program's partners."),
     )
 
     class Meta:
-        model = get_user_model()
-        fields = ("email",)
+        model = User
+        fields = ["first_name", "last_name", "organisation", "municipality"]
+        labels = {"first_name": _("First name"), "last_name": _("Last name")}
 
-    def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        users = get_user_model().objects
-        if (
-            users.filter(email__iexact=email).exists()
-            or users.filter(username__iexact=email).exists()
-        ):
-            raise forms.ValidationError(_("An account with this email address already exists."))
-        return email
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["first_name"].required = True
 
-    def save(self, commit=True):
-        user = super().save(commit=False)
-        user.username = user.email
-        if commit:
-            user.save()
-        return user
+
+class ProfileSignupForm(ProfileFields):
+    """The extra fields on allauth's sign-up form (ACCOUNT_SIGNUP_FORM_CLASS): allauth adds
+    the email address and passwords, and calls `signup` once the user exists."""
+
+    class Meta(ProfileFields.Meta):
+        pass
+
+    def signup(self, request, user):
+        for field in self.Meta.fields:
+            setattr(user, field, self.cleaned_data[field])
+        user.save()
+
+
+class ProfileForm(ProfileFields):
+    pass
+
+
+class AlertsForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["alerts_reports", "alerts_press"]
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("To be sure it is you."),
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("That is not your password."))
+        return password

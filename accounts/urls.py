@@ -1,4 +1,3 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
@@ -6,7 +5,10 @@ from . import views
 app_name = "accounts"
 
 urlpatterns = [
-    path("signup/", views.SignupView.as_view(), name="signup"),
-    path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", views.AccountOverviewView.as_view(), name="overview"),
+    path("profile/", views.ProfileView.as_view(), name="profile"),
+    path("alerts/", views.AlertsView.as_view(), name="alerts"),
+    path("alerts/unsubscribe/<str:token>/", views.UnsubscribeView.as_view(), name="unsubscribe"),
+    path("data/", views.DataExportView.as_view(), name="data"),
+    path("delete/", views.DeleteAccountView.as_view(), name="delete"),
 ]

@@ -1,16 +1,138 @@
-from django.contrib.auth import login
+import json
+
+from allauth.account.models import EmailAddress
+from django.contrib import messages
+from django.contrib.auth import get_user_model, logout
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core import signing
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import csrf_exempt
 from django.urls import reverse_lazy
-from django.views.generic import FormView
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import FormView, TemplateView, UpdateView
 
-from .forms import SignupForm
+from news.alerts import read_unsubscribe_token
+
+from .forms import AlertsForm, DeleteAccountForm, ProfileForm
 
 
-class SignupView(FormView):
-    template_name = "accounts/signup.html"
-    form_class = SignupForm
-    success_url = reverse_lazy("home")
+class AccountOverviewView(LoginRequiredMixin, TemplateView):
+    template_name = "accounts/overview.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["emails"] = EmailAddress.objects.filter(user=self.request.user)
+        return context
+
+
+class OwnAccountMixin(LoginRequiredMixin):
+    def get_object(self, queryset=None):
+        return self.request.user
+
+
+class ProfileView(OwnAccountMixin, UpdateView):
+    form_class = ProfileForm
+    template_name = "accounts/profile.html"
+    success_url = reverse_lazy("accounts:overview")
 
     def form_valid(self, form):
-        user = form.save()
-        login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(self.request, _("Your profile was saved."))
         return super().form_valid(form)
+
+
+class AlertsView(OwnAccountMixin, UpdateView):
+    form_class = AlertsForm
+    template_name = "accounts/alerts.html"
+    success_url = reverse_lazy("accounts:alerts")
+
+    def form_valid(self, form):
+        messages.success(self.request, _("Your alert choices were saved."))
+        return super().form_valid(form)
+
+
+class DataExportView(LoginRequiredMixin, View):
+    """Everything we hold about the person, as a JSON download."""
+
+    def get(self, request):
+        user = request.user
+        data = {
+            "exported_at": timezone.now().isoformat(),
+            "profile": {
+                "first_name": user.first_name,
+                "last_name": user.last_name,
+                "organisation": user.organisation,
+                "partner_municipality": user.municipality.name if user.municipality else None,
+                "date_joined": user.date_joined.isoformat(),
+                "last_login": user.last_login.isoformat() if user.last_login else None,
+            },
+            "email_addresses": [
+                {"email": address.email, "verified": address.verified, "primary": address.primary}
+                for address in EmailAddress.objects.filter(user=user).order_by("email")
+            ],
+            "subscriptions": {
+                "new_reports": user.alerts_reports,
+                "new_press_features": user.alerts_press,
+            },
+            "alerts_received": [
+                {"news_item": delivery.news_item.title, "sent_at": delivery.sent_at.isoformat()}
+                for delivery in user.alert_deliveries.filter(sent_at__isnull=False)
+                .select_related("news_item")
+                .order_by("sent_at")
+            ],
+        }
+        response = HttpResponse(
+            json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json"
+        )
+        response["Content-Disposition"] = 'attachment; filename="mped-account-data.json"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class DeleteAccountView(LoginRequiredMixin, FormView):
+    template_name = "accounts/delete.html"
+    form_class = DeleteAccountForm
+    success_url = reverse_lazy("home")
+
+    def get_form_kwargs(self):
+        return {"user": self.request.user, **super().get_form_kwargs()}
+
+    @transaction.atomic
+    def form_valid(self, form):
+        user = self.request.user
+        logout(self.request)
+        # Email addresses, alert records and sessions go with the account (cascade).
+        get_user_model().objects.filter(pk=user.pk).delete()
+        messages.success(self.request, _("Your account and your personal data have been deleted."))
+        return super().form_valid(form)
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class UnsubscribeView(View):
+    """One click from an alert email stops that kind of alert, without logging in."""
+
+    template_name = "accounts/unsubscribe.html"
+    labels = {
+        "alerts_reports": gettext_lazy("new reports"),
+        "alerts_press": gettext_lazy("new press features"),
+    }
+
+    def get(self, request, token):
+        return self.unsubscribe(request, token)
+
+    def post(self, request, token):
+        # RFC 8058 one-click unsubscribe from the mail client.
+        return self.unsubscribe(request, token)
+
+    def unsubscribe(self, request, token):
+        try:
+            user_id, flag = read_unsubscribe_token(token)
+        except signing.BadSignature:
+            return render(request, self.template_name, {"invalid": True}, status=400)
+        get_user_model().objects.filter(pk=user_id).update(**{flag: False})
+        return render(request, self.template_name, {"label": self.labels[flag]})

@@ -16,6 +16,7 @@ urlpatterns = [
     path("program/", include("pages.urls")),
     path("partners/", include("partners.urls")),
     path("accounts/", include("accounts.urls")),
+    path("accounts/", include("allauth.urls")),
     path(settings.MPED_ADMIN_URL, admin.site.urls),
 ]
 

@@ -1,8 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from .models import Article, NewsItem
+from .alerts import queue_alerts
+from .models import AlertDelivery, Article, NewsItem
 
 
 class ArticleInline(admin.StackedInline):
@@ -13,22 +14,47 @@ class ArticleInline(admin.StackedInline):
 
 @admin.register(NewsItem)
 class NewsItemAdmin(admin.ModelAdmin):
-    list_display = ["title", "kind", "published_at", "is_published", "has_pdf", "updated_at"]
+    list_display = [
+        "title",
+        "kind",
+        "published_at",
+        "is_published",
+        "is_members_only",
+        "has_pdf",
+        "updated_at",
+    ]
     list_editable = ["is_published"]
-    list_filter = ["kind", "is_published", "published_at"]
+    list_filter = ["kind", "is_published", "is_members_only", "published_at"]
     search_fields = ["title", "summary", "body"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["partners"]
     inlines = [ArticleInline]
-    readonly_fields = ["pdf_size_display", "updated_at"]
+    readonly_fields = ["pdf_size_display", "updated_at", "alerts_queued_at"]
     fieldsets = [
         (None, {"fields": ["kind", "title", "slug", "summary", "body"]}),
         (_("Report"), {"fields": ["pdf", "pdf_size_display"]}),
         (_("Image"), {"fields": ["image", "image_alt"]}),
         (_("Press feature"), {"fields": ["partners"]}),
-        (_("Publishing"), {"fields": ["is_published", "published_at", "updated_at"]}),
+        (_("Members"), {"fields": ["is_members_only", "pdf_members_only"]}),
+        (
+            _("Publishing"),
+            {
+                "fields": ["is_published", "published_at", "updated_at", "alerts_queued_at"],
+                "description": _(
+                    "Publishing a report or press feature emails the members who asked for "
+                    "alerts, once, at its publication time."
+                ),
+            },
+        ),
     ]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if queue_alerts(obj):
+            self.message_user(
+                request, _("Alert emails to subscribed members are queued."), messages.INFO
+            )
 
     @admin.display(boolean=True, description=_("PDF"))
     def has_pdf(self, obj):
@@ -37,3 +63,20 @@ class NewsItemAdmin(admin.ModelAdmin):
     @admin.display(description=_("PDF size"))
     def pdf_size_display(self, obj):
         return filesizeformat(obj.pdf_size) if obj.pdf else "—"
+
+
+@admin.register(AlertDelivery)
+class AlertDeliveryAdmin(admin.ModelAdmin):
+    """What the alert worker sent, and what the mail server refused (it retries)."""
+
+    list_display = ["news_item", "user", "status", "attempts", "sent_at", "last_error"]
+    list_filter = [("sent_at", admin.EmptyFieldListFilter), "news_item"]
+    search_fields = ["news_item__title", "user__email", "last_error"]
+    list_select_related = ["news_item", "user"]
+    readonly_fields = ["news_item", "user", "sent_at", "attempts", "last_error", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.db import models
@@ -6,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mped.html import clean_html
+from mped.storage import get_private_storage
 from mped.validators import validate_image_upload, validate_pdf_upload
 from partners.models import Municipality
 
@@ -62,6 +64,7 @@ class NewsItem(models.Model):
     pdf = models.FileField(
         _("report PDF"),
         upload_to="news/reports/%Y/",
+        storage=get_private_storage,
         blank=True,
         validators=[FileExtensionValidator(["pdf"]), validate_pdf_upload],
     )
@@ -81,6 +84,26 @@ class NewsItem(models.Model):
         related_name="news_items",
         verbose_name=_("partners covered"),
         help_text=_("The partner municipalities this item is about."),
+    )
+    is_members_only = models.BooleanField(
+        _("members only"),
+        default=False,
+        help_text=_(
+            "Visitors see the title and summary and are invited to log in or sign up; "
+            "members read the whole item and download its files."
+        ),
+    )
+    pdf_members_only = models.BooleanField(
+        _("PDF for members only"),
+        default=False,
+        help_text=_("The item is public but only members may download its PDF."),
+    )
+    alerts_queued_at = models.DateTimeField(
+        _("alerts queued"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When alert emails to subscribed members were queued (once per item)."),
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -102,6 +125,14 @@ class NewsItem(models.Model):
 
     def get_absolute_url(self):
         return reverse("news:detail", args=[self.slug])
+
+    @property
+    def pdf_is_members_only(self):
+        return self.is_members_only or self.pdf_members_only
+
+    @property
+    def is_live(self):
+        return self.is_published and self.published_at <= timezone.now()
 
     def clean(self):
         errors = {}
@@ -125,6 +156,7 @@ class Article(models.Model):
     file = models.FileField(
         _("file"),
         upload_to="news/articles/%Y/",
+        storage=get_private_storage,
         blank=True,
         validators=[FileExtensionValidator(["pdf"]), validate_pdf_upload],
         help_text=_("Or a PDF copy of the article."),
@@ -157,3 +189,36 @@ class Article(models.Model):
     @property
     def href(self):
         return self.url or (self.file.url if self.file else "")
+
+
+class AlertDelivery(models.Model):
+    """One alert email about one news item to one member: the record that makes each alert
+    go out once, and shows staff what failed."""
+
+    news_item = models.ForeignKey(NewsItem, on_delete=models.CASCADE, related_name="deliveries")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alert_deliveries"
+    )
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("queued"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("alert email")
+        verbose_name_plural = _("alert emails")
+        constraints = [
+            models.UniqueConstraint(fields=["news_item", "user"], name="one_alert_per_member")
+        ]
+
+    def __str__(self):
+        return f"{self.news_item} → {self.user}"
+
+    @property
+    def status(self):
+        if self.sent_at:
+            return _("sent")
+        if self.last_error:
+            return _("failed")
+        return _("waiting")

@@ -1,11 +1,21 @@
+import posixpath
+
 from django.conf import settings
-from django.http import Http404
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
+from django.views import View
 from django.views.generic import DetailView, ListView
 
+from mped.storage import private_storage
 from mped.updated import latest_update
 
-from .models import Kind, NewsItem
+from .models import Article, Kind, NewsItem
+
+
+def can_read_members_content(user):
+    return user.is_authenticated and user.is_member
 
 
 class NewsItemListView(ListView):
@@ -42,9 +52,45 @@ class NewsItemDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        partners = [p for p in self.object.partners.all() if p.is_published]
+        item = self.object
+        partners = [p for p in item.partners.all() if p.is_published]
+        is_member = can_read_members_content(self.request.user)
         context.update(
             partners=partners,
-            page_updated=latest_update(self.object, partners),
+            can_read=is_member or not item.is_members_only,
+            can_download=is_member or not item.pdf_is_members_only,
+            page_updated=latest_update(item, partners),
         )
         return context
+
+
+class DocumentView(View):
+    """Serves a report PDF or an article copy to whoever may read it: anyone for a public
+    item, members for members-only ones, staff always (for previews in the admin)."""
+
+    def get(self, request, name):
+        item = NewsItem.objects.filter(pdf=name).first()
+        if item is not None:
+            members_only = item.pdf_is_members_only
+        else:
+            article = Article.objects.select_related("news_item").filter(file=name).first()
+            if article is None:
+                raise Http404(_("There is no such document."))
+            item = article.news_item
+            members_only = item.is_members_only
+        if not request.user.has_perm("news.view_newsitem"):
+            if not item.is_live:
+                raise Http404(_("There is no such document."))
+            if members_only and not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if members_only and not request.user.is_member:
+                raise PermissionDenied(_("This document is for members with a confirmed email."))
+        try:
+            document = private_storage.open(name, "rb")
+        except FileNotFoundError:
+            raise Http404(_("There is no such document.")) from None
+        response = FileResponse(
+            document, content_type="application/pdf", filename=posixpath.basename(name)
+        )
+        response["Cache-Control"] = "private, no-store" if members_only else "public, max-age=3600"
+        return response

@@ -74,10 +74,12 @@ def test_home_links_to_signup_and_to_the_league_website(client, demo):
 
 
 def test_account_prompt_is_hidden_from_logged_in_people(client, demo, django_user_model):
-    client.force_login(django_user_model.objects.create_user("reader", "r@example.org", "x"))
+    client.force_login(
+        django_user_model.objects.create_user("reader", "r@example.org", "x", first_name="Rita")
+    )
     text = visible_text(client.get("/"))
     assert "Don't have an account?" not in text
-    assert "Logged in as reader" in text
+    assert "Logged in as Rita" in text
 
 
 def test_latest_shows_kind_date_summary_and_link(client, demo):

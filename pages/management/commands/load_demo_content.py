@@ -260,6 +260,27 @@ NEWS = [
 ]
 
 
+NEWS.append(
+    {
+        "slug": "sample-members-only-briefing",
+        "kind": Kind.NEWS,
+        "title": "Sample: a members-only briefing",
+        "summary": (
+            "A sample item that shows how members-only content works: visitors see this "
+            "summary and are invited to log in; members read the rest and download the PDF."
+        ),
+        "body": (
+            "<p>This is sample content, not a real briefing. Staff mark an item as members "
+            "only in the admin; its text and files are then shown to members who have "
+            "confirmed their email address.</p>"
+        ),
+        "published_at": SEED_UPDATED.replace(hour=8),
+        "is_members_only": True,
+        "pdf": ("sample-members-only-briefing.pdf", "Sample members-only briefing"),
+    }
+)
+
+
 def sample_pdf(title):
     """A one-page PDF standing in for a document the demo content does not include."""
     page = Image.new("RGB", (1240, 1754), "white")

@@ -1,0 +1,127 @@
+"""Alert emails to members when a report or press feature is published.
+
+The admin only queues a task (`queue_alerts`); the worker (`manage.py db_worker`) sends the
+emails, so a slow or failing mail server never slows or breaks the admin."""
+
+import datetime
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from .models import AlertDelivery, Kind, NewsItem
+
+# The kinds of news members can be alerted about, and the User field that subscribes them.
+ALERT_FLAGS = {Kind.REPORT: "alerts_reports", Kind.PRESS: "alerts_press"}
+UNSUBSCRIBE_SALT = "mped.alerts.unsubscribe"
+RETRY_DELAY = datetime.timedelta(minutes=5)
+
+
+def unsubscribe_token(user, flag):
+    return signing.dumps({"u": user.pk, "f": flag}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def read_unsubscribe_token(token):
+    """The (user id, flag) a token stands for; BadSignature if it was tampered with."""
+    data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    if not isinstance(data, dict) or data.get("f") not in ALERT_FLAGS.values():
+        raise signing.BadSignature("unknown alert")
+    return data["u"], data["f"]
+
+
+def queue_alerts(item):
+    """Queue the alerts for a published report or press feature, once per item. An item
+    published for a later time is sent at that time."""
+    if item.kind not in ALERT_FLAGS or not item.is_published or item.alerts_queued_at:
+        return False
+    now = timezone.now()
+    # Claim the item in one UPDATE so two saves at once cannot queue it twice.
+    claimed = NewsItem.objects.filter(pk=item.pk, alerts_queued_at__isnull=True).update(
+        alerts_queued_at=now
+    )
+    if not claimed:
+        return False
+    item.alerts_queued_at = now
+    run_after = item.published_at if item.published_at > now else None
+    transaction.on_commit(lambda: send_news_alerts.using(run_after=run_after).enqueue(item.pk))
+    return True
+
+
+def alert_email(item, user, flag):
+    site_url = settings.MPED_SITE_URL
+    unsubscribe_url = site_url + reverse(
+        "accounts:unsubscribe", args=[unsubscribe_token(user, flag)]
+    )
+    context = {
+        "item": item,
+        "user": user,
+        "item_url": site_url + item.get_absolute_url(),
+        "unsubscribe_url": unsubscribe_url,
+        "preferences_url": site_url + reverse("accounts:alerts"),
+    }
+    message = EmailMultiAlternatives(
+        subject=_("[MPED] New %(kind)s: %(title)s")
+        % {"kind": item.get_kind_display().lower(), "title": item.title},
+        body=render_to_string("news/email/alert.txt", context),
+        to=[user.email],
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+    message.attach_alternative(render_to_string("news/email/alert.html", context), "text/html")
+    return message
+
+
+@task()
+def send_news_alerts(item_id):
+    """Email each subscribed member once about a news item. Safe to run again: members
+    already emailed are skipped, so a restarted worker sends nobody a second copy."""
+    item = NewsItem.objects.filter(pk=item_id).first()
+    if item is None or not item.is_published:
+        return {"sent": 0, "failed": 0, "skipped": "not published"}
+    if item.published_at > timezone.now():
+        send_news_alerts.using(run_after=item.published_at).enqueue(item.pk)
+        return {"sent": 0, "failed": 0, "skipped": "scheduled"}
+    flag = ALERT_FLAGS.get(item.kind)
+    if flag is None:
+        return {"sent": 0, "failed": 0, "skipped": "kind has no alerts"}
+
+    users = get_user_model().objects.alert_recipients(flag)
+    already_sent = set(
+        AlertDelivery.objects.filter(news_item=item, sent_at__isnull=False).values_list(
+            "user_id", flat=True
+        )
+    )
+    sent = failed = 0
+    retry = False
+    for user in users:
+        if user.pk in already_sent:
+            continue
+        delivery, _created = AlertDelivery.objects.get_or_create(news_item=item, user=user)
+        if delivery.attempts >= settings.MPED_ALERT_MAX_ATTEMPTS:
+            failed += 1
+            continue
+        delivery.attempts += 1
+        try:
+            alert_email(item, user, flag).send()
+        except Exception as error:  # noqa: BLE001 - any mail failure is recorded and retried
+            delivery.last_error = f"{type(error).__name__}: {error}"[:2000]
+            delivery.save(update_fields=["attempts", "last_error"])
+            failed += 1
+            retry = retry or delivery.attempts < settings.MPED_ALERT_MAX_ATTEMPTS
+            continue
+        delivery.sent_at = timezone.now()
+        delivery.last_error = ""
+        delivery.save(update_fields=["attempts", "last_error", "sent_at"])
+        sent += 1
+    if retry:
+        send_news_alerts.using(run_after=timezone.now() + RETRY_DELAY).enqueue(item.pk)
+    return {"sent": sent, "failed": failed}
