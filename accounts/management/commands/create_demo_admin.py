@@ -2,7 +2,6 @@
 
 import secrets
 
-from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
