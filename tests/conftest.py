@@ -1,6 +1,9 @@
 import datetime
 
 import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.utils import timezone
@@ -21,7 +24,28 @@ PDF_BYTES = (
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    # allauth counts attempts in the cache; each test starts with none.
+    cache.clear()
+
+
+def run_worker():
+    """Run every queued task, as `manage.py db_worker` does, then stop."""
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+
+
+def make_member(email="member@example.org", password="Rice-fields-at-dawn-42", **extra):
+    """A person who signed up and confirmed their email address."""
+    user = get_user_model().objects.create_user(
+        username=email, email=email, password=password, **extra
+    )
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user
 
 
 @pytest.fixture
