@@ -7,6 +7,7 @@ tasks the admin queued after its transaction committed."""
 import datetime
 import re
 
+from django.contrib.auth.models import Group
 from django.core import mail, signing
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -183,3 +184,12 @@ def test_members_choose_their_alerts(client, db):
     assert response.status_code == 302
     member.refresh_from_db()
     assert member.alerts_reports and not member.alerts_press
+
+
+def test_editors_can_see_alert_emails_but_not_change_them(client, db, django_user_model):
+
+    editor = django_user_model.objects.create_user("ed", "ed@example.org", "x", is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(editor)
+    assert client.get(reverse("admin:news_alertdelivery_changelist")).status_code == 200
+    assert client.get(reverse("admin:accounts_user_changelist")).status_code == 403
