@@ -23,6 +23,7 @@ demo: migrate
 
 # The task worker (alert emails) runs beside the web server and stops with it; emails,
 # account confirmations included, are printed here on the console.
+run: export MPED_SITE_URL = http://$(HOST)
 run: demo
 	@echo "Serving the site at http://$(HOST)/ (staff admin at http://$(HOST)/admin/)"
 	DJANGO_DEBUG=1 $(BIN)/python manage.py db_worker --no-startup-delay & worker=$$!; \

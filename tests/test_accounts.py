@@ -326,3 +326,27 @@ def test_deleting_the_account_needs_the_password_then_removes_everything(client,
     assert not EmailAddress.objects.filter(email="ana@example.org").exists()
     assert not logged_in(client)
     assert login(client).status_code == 200 and not logged_in(client)
+
+
+def test_staff_find_members_by_name_email_organisation_and_filter_them(staff_client, db):
+    confirmed = make_member("ana@example.org", first_name="Ana", organisation="Kang Meas office")
+    unconfirmed = make_member("bo@example.org", first_name="Bo", alerts_press=True)
+    EmailAddress.objects.filter(user=unconfirmed).update(verified=False)
+    url = reverse("admin:accounts_user_changelist")
+
+    def emails(query):
+        response = staff_client.get(url + query)
+        assert response.status_code == 200
+        return {user.email for user in response.context["cl"].result_list}
+
+    assert emails("?q=Kang+Meas") == {"ana@example.org"}
+    assert emails("?q=bo%40example") == {"bo@example.org"}
+    assert emails("?q=ana%40example.org") == {"ana@example.org"}
+    assert "ana@example.org" in emails("?confirmed=yes")
+    assert "bo@example.org" not in emails("?confirmed=yes")
+    assert emails("?confirmed=no") == {"bo@example.org", "boss@example.org"}  # staff: none
+    assert emails("?subscribed=press") == {"bo@example.org"}
+    assert emails("?subscribed=any") == {"bo@example.org"}
+    assert confirmed.email in emails("?subscribed=none")
+    page = visible_text(staff_client.get(url))
+    assert "Kang Meas office" in page and "email confirmed" in page.lower()
