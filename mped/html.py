@@ -1,6 +1,7 @@
 """Sanitising of HTML that staff write or paste, applied when a model is saved."""
 
 import nh3
+from django_prose_editor.fields import ProseEditorField
 
 ALLOWED_TAGS = {
     "p",
@@ -34,3 +35,26 @@ def clean_html(value):
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="noopener noreferrer",
     ).strip()
+
+
+# The rich-text editor's toolbar (django-prose-editor) offers what ALLOWED_TAGS keeps.
+RICH_TEXT_EDITOR = {
+    "extensions": {
+        "Bold": True,
+        "Italic": True,
+        "Heading": {"levels": [2, 3, 4]},
+        "BulletList": True,
+        "OrderedList": True,
+        "ListItem": True,
+        "Blockquote": True,
+        "HardBreak": True,
+        "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
+        "History": True,
+    }
+}
+
+
+def RichTextField(*args, **kwargs):  # noqa: N802 - used like a field class
+    """A TextField edited with the rich-text editor in the admin; models still run
+    `clean_html` in `save()`, whatever reaches them."""
+    return ProseEditorField(*args, config=RICH_TEXT_EDITOR, sanitize=clean_html, **kwargs)

@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "allauth.account",
     "django_tasks",
     "django_tasks_db",
+    "reversion",
+    "reversion_compare",
+    "django_prose_editor",
     "mped",
     "accounts",
     "pages",
@@ -151,6 +154,9 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
     "confirm_email": "1/3m/key",
 }
+
+# django-reversion-compare: "compare" buttons in each item's history.
+ADD_REVERSION_ADMIN = True
 
 # Background work (alert emails) through the django-tasks backport of Django 6's tasks,
 # kept in the database and run by `manage.py db_worker`.

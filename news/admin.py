@@ -2,6 +2,8 @@ from django.contrib import admin, messages
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from mped.admin import PublishingAdmin, StatusFilter
+
 from .alerts import queue_alerts
 from .models import AlertDelivery, Article, NewsItem
 
@@ -13,18 +15,17 @@ class ArticleInline(admin.StackedInline):
 
 
 @admin.register(NewsItem)
-class NewsItemAdmin(admin.ModelAdmin):
+class NewsItemAdmin(PublishingAdmin):
     list_display = [
         "title",
         "kind",
+        "status_display",
         "published_at",
-        "is_published",
         "is_members_only",
         "has_pdf",
         "updated_at",
     ]
-    list_editable = ["is_published"]
-    list_filter = ["kind", "is_published", "is_members_only", "published_at"]
+    list_filter = [StatusFilter, "kind", "is_members_only", "published_at"]
     search_fields = ["title", "summary", "body"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
@@ -40,7 +41,13 @@ class NewsItemAdmin(admin.ModelAdmin):
         (
             _("Publishing"),
             {
-                "fields": ["is_published", "published_at", "updated_at", "alerts_queued_at"],
+                "fields": [
+                    "is_published",
+                    "published_at",
+                    "unpublish_at",
+                    "updated_at",
+                    "alerts_queued_at",
+                ],
                 "description": _(
                     "Publishing a report or press feature emails the members who asked for "
                     "alerts, once, at its publication time."
@@ -49,8 +56,7 @@ class NewsItemAdmin(admin.ModelAdmin):
         ),
     ]
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
+    def after_publish(self, request, obj):
         if queue_alerts(obj):
             self.message_user(
                 request, _("Alert emails to subscribed members are queued."), messages.INFO

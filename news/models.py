@@ -3,11 +3,15 @@ from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from mped.html import clean_html
+from mped.fields import CheckedImageField
+from mped.html import RichTextField, clean_html
+from mped.images import rendition_field, responsive_image
+from mped.publishing import Publishable, PublishableQuerySet
 from mped.storage import get_private_storage
+from mped.uploads import ImageDetails, PdfDetails, UploadDetailsMixin
 from mped.validators import validate_image_upload, validate_pdf_upload
 from partners.models import Municipality
 
@@ -29,12 +33,11 @@ class Kind(models.TextChoices):
     NEWS = "news", _("News")
 
 
-class NewsItemQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(is_published=True, published_at__lte=timezone.now())
+class NewsItemQuerySet(PublishableQuerySet):
+    pass
 
 
-class NewsItem(models.Model):
+class NewsItem(UploadDetailsMixin, Publishable):
     """An item of "The latest": a published report, a press feature or a news story."""
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.NEWS)
@@ -45,21 +48,13 @@ class NewsItem(models.Model):
     summary = models.TextField(
         _("summary"), help_text=_("One or two plain sentences for the home page and listings.")
     )
-    body = models.TextField(
+    body = RichTextField(
         _("body"),
         blank=True,
         help_text=_(
             "HTML is allowed: paragraphs, headings, bold, italic, lists, links and quotes; "
             "anything else is removed on save."
         ),
-    )
-    published_at = models.DateTimeField(
-        _("publication date"),
-        default=timezone.now,
-        help_text=_("The date readers see. An item dated in the future stays hidden until then."),
-    )
-    is_published = models.BooleanField(
-        _("published"), default=False, help_text=_("Only published items are shown to readers.")
     )
     pdf = models.FileField(
         _("report PDF"),
@@ -69,9 +64,26 @@ class NewsItem(models.Model):
         validators=[FileExtensionValidator(["pdf"]), validate_pdf_upload],
     )
     pdf_size = models.PositiveBigIntegerField(_("PDF size in bytes"), default=0, editable=False)
-    image = models.ImageField(
+    pdf_pages = models.PositiveIntegerField(_("PDF pages"), default=0, editable=False)
+    # A picture of the PDF's first page, stored and served like the PDF itself (privately,
+    # through the document view), so a members-only report's first page stays members-only.
+    pdf_thumbnail = models.ImageField(
+        _("first page of the PDF"),
+        upload_to="news/reports/%Y/",
+        storage=get_private_storage,
+        blank=True,
+        editable=False,
+    )
+    pdf_thumbnail_width = models.PositiveSmallIntegerField(default=0, editable=False)
+    pdf_thumbnail_height = models.PositiveSmallIntegerField(default=0, editable=False)
+    image = CheckedImageField(
         _("image"), upload_to="news/images/%Y/", blank=True, validators=[validate_image_upload]
     )
+    image_width = models.PositiveIntegerField(default=0, editable=False)
+    image_height = models.PositiveIntegerField(default=0, editable=False)
+    image_480 = rendition_field("image", 480)
+    image_800 = rendition_field("image", 800)
+    image_1200 = rendition_field("image", 1200)
     image_alt = models.CharField(
         _("image description (alt text)"),
         max_length=250,
@@ -108,11 +120,16 @@ class NewsItem(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = NewsItemQuerySet.as_manager()
+    upload_details = [
+        PdfDetails("pdf", pages="pdf_pages", thumbnail="pdf_thumbnail"),
+        ImageDetails("image"),
+    ]
 
     class Meta:
         ordering = ["-published_at", "-id"]
         verbose_name = _("news item")
         verbose_name_plural = _("news items")
+        permissions = [("publish_newsitem", _("Can publish, schedule and unpublish news items"))]
         indexes = [models.Index(fields=["is_published", "-published_at"])]
 
     def __str__(self):
@@ -130,11 +147,12 @@ class NewsItem(models.Model):
     def pdf_is_members_only(self):
         return self.is_members_only or self.pdf_members_only
 
-    @property
-    def is_live(self):
-        return self.is_published and self.published_at <= timezone.now()
+    @cached_property
+    def responsive_image(self):
+        return responsive_image(self, "image", (self.image_width, self.image_height))
 
     def clean(self):
+        super().clean()
         errors = {}
         if self.image and not self.image_alt.strip():
             errors["image_alt"] = _("Describe the image for readers who cannot see it.")
@@ -144,7 +162,7 @@ class NewsItem(models.Model):
             raise ValidationError(errors)
 
 
-class Article(models.Model):
+class Article(UploadDetailsMixin, models.Model):
     """An article elsewhere that a press feature is about, by link or as an attached file."""
 
     news_item = models.ForeignKey(NewsItem, on_delete=models.CASCADE, related_name="articles")
@@ -162,6 +180,7 @@ class Article(models.Model):
         help_text=_("Or a PDF copy of the article."),
     )
     file_size = models.PositiveBigIntegerField(default=0, editable=False)
+    file_pages = models.PositiveIntegerField(_("pages"), default=0, editable=False)
     note = models.CharField(
         _("note"),
         max_length=250,
@@ -169,6 +188,8 @@ class Article(models.Model):
         help_text=_("Shown next to the link, for example to mark a sample file."),
     )
     order = models.PositiveIntegerField(_("order"), default=0)
+
+    upload_details = [PdfDetails("file", pages="file_pages")]
 
     class Meta:
         ordering = ["order", "id"]

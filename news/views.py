@@ -3,13 +3,16 @@ import posixpath
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import DetailView, ListView
+from django.views.generic import ListView
 
+from mped.pdfs import THUMBNAIL_CONTENT_TYPE
 from mped.storage import private_storage
 from mped.updated import latest_update
+from mped.views import PreviewableDetailView
 
 from .models import Article, Kind, NewsItem
 
@@ -46,9 +49,11 @@ class NewsItemListView(ListView):
         return context
 
 
-class NewsItemDetailView(DetailView):
+class NewsItemDetailView(PreviewableDetailView):
+    model = NewsItem
+
     def get_queryset(self):
-        return NewsItem.objects.published().prefetch_related("articles", "partners")
+        return super().get_queryset().prefetch_related("articles", "partners")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -66,12 +71,16 @@ class NewsItemDetailView(DetailView):
 
 class DocumentView(View):
     """Serves a report PDF or an article copy to whoever may read it: anyone for a public
-    item, members for members-only ones, staff always (for previews in the admin)."""
+    item, members for members-only ones, staff always (for previews in the admin). The picture
+    of a report's first page is served the same way, to those who may read the report."""
 
     def get(self, request, name):
-        item = NewsItem.objects.filter(pdf=name).first()
+        content_type = "application/pdf"
+        item = NewsItem.objects.filter(Q(pdf=name) | Q(pdf_thumbnail=name)).first()
         if item is not None:
             members_only = item.pdf_is_members_only
+            if name != item.pdf.name:
+                content_type = THUMBNAIL_CONTENT_TYPE
         else:
             article = Article.objects.select_related("news_item").filter(file=name).first()
             if article is None:
@@ -90,7 +99,7 @@ class DocumentView(View):
         except FileNotFoundError:
             raise Http404(_("There is no such document.")) from None
         response = FileResponse(
-            document, content_type="application/pdf", filename=posixpath.basename(name)
+            document, content_type=content_type, filename=posixpath.basename(name)
         )
         response["Cache-Control"] = "private, no-store" if members_only else "public, max-age=3600"
         return response

@@ -1,11 +1,14 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from reversion.admin import VersionAdmin
+
+from mped.admin import PublishingAdmin, StatusFilter
 
 from .models import PageFigure, PagePoint, ProgramPage, SiteSettings
 
 
 @admin.register(SiteSettings)
-class SiteSettingsAdmin(admin.ModelAdmin):
+class SiteSettingsAdmin(VersionAdmin):
     fieldsets = [
         (None, {"fields": ["site_name", "short_name", "tagline", "footer_text"]}),
         (
@@ -47,10 +50,10 @@ class PageFigureInline(admin.TabularInline):
 
 
 @admin.register(ProgramPage)
-class ProgramPageAdmin(admin.ModelAdmin):
-    list_display = ["title", "nav_title", "order", "show_on_home", "is_published", "updated_at"]
-    list_editable = ["order", "show_on_home", "is_published"]
-    list_filter = ["is_published", "show_on_home"]
+class ProgramPageAdmin(PublishingAdmin):
+    list_display = ["title", "nav_title", "order", "show_on_home", "status_display", "updated_at"]
+    list_editable = ["order", "show_on_home"]
+    list_filter = [StatusFilter, "show_on_home"]
     search_fields = ["title", "summary", "body"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [PagePointInline, PageFigureInline]
@@ -58,5 +61,8 @@ class ProgramPageAdmin(admin.ModelAdmin):
         (None, {"fields": ["title", "nav_title", "slug", "summary", "body"]}),
         (_("Points and figures"), {"fields": ["points_intro"]}),
         (_("After the points"), {"fields": ["closing", "link_url", "link_text"]}),
-        (_("Publishing"), {"fields": ["is_published", "show_on_home", "order"]}),
+        (
+            _("Publishing"),
+            {"fields": ["is_published", "published_at", "unpublish_at", "show_on_home", "order"]},
+        ),
     ]

@@ -2,7 +2,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from mped.html import clean_html
+from mped.html import RichTextField, clean_html
+from mped.publishing import Publishable, PublishableQuerySet
 
 
 class SiteSettings(models.Model):
@@ -63,15 +64,12 @@ class SiteSettings(models.Model):
         return request._site_settings
 
 
-class ProgramPageQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(is_published=True)
-
+class ProgramPageQuerySet(PublishableQuerySet):
     def with_content(self):
         return self.prefetch_related("points", "figures")
 
 
-class ProgramPage(models.Model):
+class ProgramPage(Publishable):
     """A section of the program (the LED framework, the initiatives, capacity, the league)."""
 
     title = models.CharField(_("title"), max_length=200)
@@ -85,7 +83,7 @@ class ProgramPage(models.Model):
     summary = models.TextField(
         _("summary"), blank=True, help_text=_("One or two plain sentences for listings.")
     )
-    body = models.TextField(
+    body = RichTextField(
         _("body"),
         blank=True,
         help_text=_(
@@ -99,7 +97,7 @@ class ProgramPage(models.Model):
         blank=True,
         help_text=_("An optional line that leads into the list of points."),
     )
-    closing = models.TextField(
+    closing = RichTextField(
         _("closing text"),
         blank=True,
         help_text=_("Text after the points and figures. The same HTML as the body."),
@@ -115,9 +113,6 @@ class ProgramPage(models.Model):
         _("order"), default=0, help_text=_("Lower numbers come first.")
     )
     show_on_home = models.BooleanField(_("show on the home page"), default=True)
-    is_published = models.BooleanField(
-        _("published"), default=False, help_text=_("Only published pages are shown to readers.")
-    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = ProgramPageQuerySet.as_manager()
@@ -126,6 +121,9 @@ class ProgramPage(models.Model):
         ordering = ["order", "title"]
         verbose_name = _("program page")
         verbose_name_plural = _("program pages")
+        permissions = [
+            ("publish_programpage", _("Can publish, schedule and unpublish program pages"))
+        ]
 
     def __str__(self):
         return self.title

@@ -1,6 +1,7 @@
-from django.views.generic import DetailView, ListView
+from django.views.generic import ListView
 
 from mped.updated import latest_update
+from mped.views import PreviewableDetailView
 
 from .models import ProgramPage
 
@@ -14,8 +15,11 @@ class ProgramPageListView(ListView):
         return context
 
 
-class ProgramPageDetailView(DetailView):
-    queryset = ProgramPage.objects.published().with_content()
+class ProgramPageDetailView(PreviewableDetailView):
+    model = ProgramPage
+
+    def get_queryset(self):
+        return super().get_queryset().with_content()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

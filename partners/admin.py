@@ -1,5 +1,7 @@
+import reversion
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from reversion_compare.admin import CompareVersionAdmin
 
 from .models import Country, Municipality, Partnership
 
@@ -26,8 +28,13 @@ class CambodianPartnershipInline(admin.TabularInline):
     verbose_name_plural = _("partners in Canada")
 
 
+# History and recovery: a municipality's versions carry its partnerships with them.
+reversion.register(Partnership)
+reversion.register(Municipality, follow=["partnerships_as_canadian", "partnerships_as_cambodian"])
+
+
 @admin.register(Municipality)
-class MunicipalityAdmin(admin.ModelAdmin):
+class MunicipalityAdmin(CompareVersionAdmin):
     list_display = ["name", "country", "region", "is_sample", "is_published", "order", "updated_at"]
     list_editable = ["is_published", "order"]
     list_filter = ["country", "is_published", "is_sample", "region"]
@@ -51,7 +58,7 @@ class MunicipalityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(admin.ModelAdmin):
+class PartnershipAdmin(CompareVersionAdmin):
     list_display = ["__str__", "since", "focus", "is_sample", "is_published", "updated_at"]
     list_filter = ["is_published", "is_sample", "canadian", "cambodian"]
     search_fields = ["canadian__name", "cambodian__name", "focus"]

@@ -1,9 +1,13 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from mped.html import clean_html
+from mped.fields import CheckedImageField
+from mped.html import RichTextField, clean_html
+from mped.images import rendition_field, responsive_image
+from mped.uploads import ImageDetails, UploadDetailsMixin
 from mped.validators import validate_image_upload
 
 
@@ -23,7 +27,7 @@ class MunicipalityQuerySet(models.QuerySet):
         return self.filter(country=Country.CAMBODIA)
 
 
-class Municipality(models.Model):
+class Municipality(UploadDetailsMixin, models.Model):
     """A partner municipality in Canada or a local government in Cambodia."""
 
     name = models.CharField(
@@ -38,18 +42,23 @@ class Municipality(models.Model):
         help_text=_("The province (British Columbia, Kampong Cham…)."),
     )
     summary = models.TextField(_("summary"), blank=True, help_text=_("One plain sentence."))
-    description = models.TextField(
+    description = RichTextField(
         _("description"),
         blank=True,
         help_text=_("HTML is allowed: paragraphs, lists, links; anything else is removed on save."),
     )
     website = models.URLField(_("website"), blank=True)
-    image = models.ImageField(
+    image = CheckedImageField(
         _("image"),
         upload_to="partners/%Y/",
         blank=True,
         validators=[validate_image_upload],
     )
+    image_width = models.PositiveIntegerField(default=0, editable=False)
+    image_height = models.PositiveIntegerField(default=0, editable=False)
+    image_480 = rendition_field("image", 480)
+    image_800 = rendition_field("image", 800)
+    image_1200 = rendition_field("image", 1200)
     image_alt = models.CharField(
         _("image description (alt text)"),
         max_length=250,
@@ -68,6 +77,7 @@ class Municipality(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = MunicipalityQuerySet.as_manager()
+    upload_details = [ImageDetails("image")]
 
     class Meta:
         ordering = ["country", "order", "name"]
@@ -100,6 +110,10 @@ class Municipality(models.Model):
             )
         if errors:
             raise ValidationError(errors)
+
+    @cached_property
+    def responsive_image(self):
+        return responsive_image(self, "image", (self.image_width, self.image_height))
 
     @property
     def is_canadian(self):

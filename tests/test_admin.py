@@ -179,9 +179,8 @@ def test_changing_a_news_item_title_in_the_admin_updates_the_home_page_and_its_d
     staff_client, demo
 ):
     item = add_news_via_admin(staff_client)
-    NewsItem.objects.filter(pk=item.pk).update(
-        updated_at=timezone.now() - datetime.timedelta(days=400)
-    )
+    long_ago = timezone.now() - datetime.timedelta(days=400)
+    NewsItem.objects.filter(pk=item.pk).update(updated_at=long_ago, published_at=long_ago)
     page = text(Client().get("/"))
     assert f"Page Updated: {today()}" not in page
 
@@ -285,9 +284,9 @@ def test_a_report_pdf_uploaded_in_the_admin_is_offered_on_the_public_page_with_i
     response = Client().get(item.get_absolute_url())
     page = text(response)
     assert "Download the report: Council opens a farmers' market" in page
-    assert "(PDF, 1 KB)" in page
+    assert "(PDF, 1 page, 1 KB)" in page
     assert f'href="{item.pdf.url}"' in markup(response)
-    assert "(PDF, 1 KB)" in text(Client().get("/news/"))
+    assert "(PDF, 1 page, 1 KB)" in text(Client().get("/news/"))
 
 
 def test_a_report_without_its_pdf_is_refused(staff_client, db):
@@ -313,7 +312,7 @@ def test_a_fake_pdf_is_refused_and_the_report_keeps_its_old_pdf(staff_client, db
         assert stored.read() == PDF_BYTES
     response = Client().get(item.get_absolute_url())
     assert f'href="{item.pdf.url}"' in markup(response)
-    assert "(PDF, 1 KB)" in text(response)
+    assert "(PDF, 1 page, 1 KB)" in text(response)
 
 
 def test_a_fake_pdf_is_refused_when_adding_a_report(staff_client, db):
@@ -344,7 +343,7 @@ def test_an_image_with_its_description_is_shown_on_the_public_page(staff_client,
     )
 
     page = markup(Client().get(item.get_absolute_url()))
-    assert f'src="{item.image.url}"' in page
+    assert f'src="{item.image_480.url}"' in page  # a WebP rendition, see test_uploads.py
     assert 'alt="Stalls of vegetables at the new market"' in page
     assert 'width="4" height="3"' in page
 

@@ -16,7 +16,7 @@ def test_report_page_offers_its_pdf_with_type_and_size(client, demo):
     assert f'href="{report.pdf.url}"' in html
     assert report.pdf.url.endswith(".pdf")
     size_kb = round(report.pdf.size / 1024)
-    assert f"(PDF, {size_kb} KB)" in visible_text(response)
+    assert f"(PDF, 1 page, {size_kb} KB)" in visible_text(response)
 
 
 def test_press_feature_links_its_articles_and_names_its_partners(client, demo):

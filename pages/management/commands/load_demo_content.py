@@ -329,7 +329,7 @@ class Command(BaseCommand):
             self.touched.append(site)
 
         for order, data in enumerate(PAGES, 1):
-            self.load_page({**data, "order": order})
+            self.load_page({**data, "order": order, "published_at": SEED_UPDATED})
         municipalities = {
             data["slug"]: self.load_municipality(dict(data)) for data in MUNICIPALITIES
         }

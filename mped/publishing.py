@@ -1,0 +1,87 @@
+"""Drafts, schedules and expiry for news items and program pages.
+
+Nothing runs at the publish time: every public query compares with the current time, so a
+scheduled item appears by itself and an expired one disappears by itself."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SCHEDULED = "scheduled", _("Scheduled")
+    PUBLISHED = "published", _("Published")
+    EXPIRED = "expired", _("Unpublished (expired)")
+
+
+class PublishableQuerySet(models.QuerySet):
+    def published(self):
+        """What readers see right now."""
+        now = timezone.now()
+        return self.filter(is_published=True, published_at__lte=now).filter(
+            Q(unpublish_at__isnull=True) | Q(unpublish_at__gt=now)
+        )
+
+    def with_status(self, status):
+        now = timezone.now()
+        if status == Status.DRAFT:
+            return self.filter(is_published=False)
+        if status == Status.SCHEDULED:
+            return self.filter(is_published=True, published_at__gt=now)
+        if status == Status.EXPIRED:
+            return self.filter(is_published=True, unpublish_at__lte=now)
+        if status == Status.PUBLISHED:
+            return self.published()
+        return self
+
+
+class Publishable(models.Model):
+    """The publishing fields shared by news items and program pages."""
+
+    is_published = models.BooleanField(
+        _("publish"),
+        default=False,
+        help_text=_(
+            "Unticked, the item is a draft only staff can see. Ticked, it is public from the "
+            "publication time (scheduled if that is in the future) until the unpublish time."
+        ),
+    )
+    published_at = models.DateTimeField(
+        _("publication time"),
+        default=timezone.now,
+        help_text=_("When the item goes public; readers also see this date on news items."),
+    )
+    unpublish_at = models.DateTimeField(
+        _("unpublish time"),
+        null=True,
+        blank=True,
+        help_text=_("Optional: when the item stops being public by itself."),
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def status(self):
+        now = timezone.now()
+        if not self.is_published:
+            return Status.DRAFT
+        if self.unpublish_at and self.unpublish_at <= now:
+            return Status.EXPIRED
+        if self.published_at > now:
+            return Status.SCHEDULED
+        return Status.PUBLISHED
+
+    @property
+    def is_live(self):
+        return self.status == Status.PUBLISHED
+
+    def clean(self):
+        super().clean()
+        if self.unpublish_at and self.published_at and self.unpublish_at <= self.published_at:
+            raise ValidationError(
+                {"unpublish_at": _("The unpublish time must come after the publication time.")}
+            )

@@ -1,0 +1,150 @@
+"""What a model learns from its uploads when it is saved: a PDF's page count and a picture of
+its first page, an image's displayed size and its renditions (mped/images.py).
+
+The uploads were checked by the fields' validators (mped/validators.py) before the save; here a
+stored file that cannot be read (gone from disk, saved before these checks) is only logged, so
+staff can always save the item's other fields."""
+
+import logging
+import posixpath
+from dataclasses import dataclass
+
+from django.core.files.base import ContentFile
+
+from .images import displayed_size, make_renditions
+from .pdfs import THUMBNAIL_EXTENSION, PdfError, read_pdf
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PdfDetails:
+    """The PDF in `field`: its page count in `pages`, and (if given) a picture of its first
+    page in the image field `thumbnail` with its size in `<thumbnail>_width`/`_height`."""
+
+    field: str
+    pages: str
+    thumbnail: str = ""
+
+    def fields(self):
+        if not self.thumbnail:
+            return [self.pages]
+        return [self.pages, self.thumbnail, f"{self.thumbnail}_width", f"{self.thumbnail}_height"]
+
+
+@dataclass(frozen=True)
+class ImageDetails:
+    """The image in `field`: its displayed size in `<field>_width`/`_height` and renditions
+    in `<field>_<width>` (ImageSpecFields)."""
+
+    field: str
+
+    def fields(self):
+        return [f"{self.field}_width", f"{self.field}_height"]
+
+
+def read_field_file(field_file):
+    """The bytes of a file, whether just uploaded (not yet stored) or stored."""
+    if not field_file._committed:
+        handle = field_file.file
+        handle.seek(0)
+        try:
+            return handle.read()
+        finally:
+            handle.seek(0)
+    with field_file.storage.open(field_file.name, "rb") as handle:
+        return handle.read()
+
+
+class UploadDetailsMixin:
+    """Keeps a model's `upload_details` up to date on save, reading only files that are new
+    since the object was loaded (or whose details are still missing)."""
+
+    upload_details = ()
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._remember_stored_files()
+        return instance
+
+    def _remember_stored_files(self):
+        self._stored_files = {}
+        for details in self.upload_details:
+            value = self.__dict__.get(details.field)  # absent when the field was deferred
+            if value is not None:
+                self._stored_files[details.field] = getattr(value, "name", value)
+
+    def _is_new_file(self, field):
+        field_file = getattr(self, field)
+        if not field_file._committed:
+            return True
+        return getattr(self, "_stored_files", {}).get(field) != field_file.name
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        new_images = []
+        for details in self.upload_details:
+            if update_fields is not None:
+                if details.field not in update_fields:
+                    continue
+                kwargs["update_fields"] = update_fields = {*update_fields, *details.fields()}
+            if isinstance(details, PdfDetails):
+                self._update_pdf_details(details)
+            elif self._update_image_details(details):
+                new_images.append(details.field)
+        super().save(*args, **kwargs)
+        self._remember_stored_files()
+        for field in new_images:
+            make_renditions(self, field)
+
+    def _update_pdf_details(self, details):
+        field_file = getattr(self, details.field)
+        if not field_file:
+            setattr(self, details.pages, 0)
+            self._set_thumbnail(details, None)
+            return
+        if not self._is_new_file(details.field) and getattr(self, details.pages):
+            return
+        facts = getattr(field_file, "pdf_facts", None)  # the validator read it already
+        if facts is None:
+            try:
+                facts = read_pdf(read_field_file(field_file), thumbnail=bool(details.thumbnail))
+            except (OSError, PdfError):
+                logger.warning("Could not read the PDF %s", field_file.name, exc_info=True)
+        setattr(self, details.pages, facts.pages if facts else 0)
+        self._set_thumbnail(details, facts)
+
+    def _set_thumbnail(self, details, facts):
+        if not details.thumbnail:
+            return
+        width = height = 0
+        if facts and facts.thumbnail:
+            stem = posixpath.splitext(posixpath.basename(getattr(self, details.field).name))[0]
+            getattr(self, details.thumbnail).save(
+                stem + THUMBNAIL_EXTENSION, ContentFile(facts.thumbnail), save=False
+            )
+            width, height = facts.thumbnail_size
+        else:
+            setattr(self, details.thumbnail, "")
+        setattr(self, f"{details.thumbnail}_width", width)
+        setattr(self, f"{details.thumbnail}_height", height)
+
+    def _update_image_details(self, details):
+        """Whether the image is new (its renditions are made after the save)."""
+        field_file = getattr(self, details.field)
+        width_field, height_field = details.fields()
+        if not field_file:
+            setattr(self, width_field, 0)
+            setattr(self, height_field, 0)
+            return False
+        is_new = self._is_new_file(details.field)
+        if is_new or not getattr(self, width_field):
+            try:
+                width, height = displayed_size(field_file)
+            except (OSError, ValueError, SyntaxError):
+                logger.warning("Could not read the image %s", field_file.name, exc_info=True)
+                width = height = 0
+            setattr(self, width_field, width)
+            setattr(self, height_field, height)
+        return is_new
