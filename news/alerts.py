@@ -85,7 +85,11 @@ def send_news_alerts(item_id):
     """Email each subscribed member once about a news item. Safe to run again: members
     already emailed are skipped, so a restarted worker sends nobody a second copy."""
     item = NewsItem.objects.filter(pk=item_id).first()
-    if item is None or not item.is_published:
+    if item is None:
+        return {"sent": 0, "failed": 0, "skipped": "deleted"}
+    if not item.is_published:
+        # Unpublished before its time: publishing it again queues the alerts again.
+        NewsItem.objects.filter(pk=item.pk).update(alerts_queued_at=None)
         return {"sent": 0, "failed": 0, "skipped": "not published"}
     if item.published_at > timezone.now():
         send_news_alerts.using(run_after=item.published_at).enqueue(item.pk)
