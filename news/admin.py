@@ -34,6 +34,7 @@ class NewsItemAdmin(PublishingAdmin):
     readonly_fields = ["pdf_size_display", "updated_at", "alerts_queued_at"]
     fieldsets = [
         (None, {"fields": ["kind", "title", "slug", "summary", "body"]}),
+        (_("Search engines and sharing"), {"fields": ["meta_description"]}),
         (_("Report"), {"fields": ["pdf", "pdf_size_display"]}),
         (_("Image"), {"fields": ["image", "image_alt"]}),
         (_("Press feature"), {"fields": ["partners"]}),

@@ -117,6 +117,12 @@ class NewsItem(UploadDetailsMixin, Publishable):
         editable=False,
         help_text=_("When alert emails to subscribed members were queued (once per item)."),
     )
+    meta_description = models.CharField(
+        _("description for search engines and sharing"),
+        max_length=300,
+        blank=True,
+        help_text=_("Shown by search engines and on shared links; the summary is used when empty."),
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = NewsItemQuerySet.as_manager()

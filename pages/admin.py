@@ -59,6 +59,7 @@ class ProgramPageAdmin(PublishingAdmin):
     inlines = [PagePointInline, PageFigureInline]
     fieldsets = [
         (None, {"fields": ["title", "nav_title", "slug", "summary", "body"]}),
+        (_("Search engines and sharing"), {"fields": ["meta_description"]}),
         (_("Points and figures"), {"fields": ["points_intro"]}),
         (_("After the points"), {"fields": ["closing", "link_url", "link_text"]}),
         (

@@ -113,6 +113,12 @@ class ProgramPage(Publishable):
         _("order"), default=0, help_text=_("Lower numbers come first.")
     )
     show_on_home = models.BooleanField(_("show on the home page"), default=True)
+    meta_description = models.CharField(
+        _("description for search engines and sharing"),
+        max_length=300,
+        blank=True,
+        help_text=_("Shown by search engines and on shared links; the summary is used when empty."),
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = ProgramPageQuerySet.as_manager()

@@ -45,6 +45,7 @@ class MunicipalityAdmin(CompareVersionAdmin):
             None,
             {"fields": ["name", "slug", "country", "region", "summary", "description", "website"]},
         ),
+        (_("Search engines and sharing"), {"fields": ["meta_description"]}),
         (_("Image"), {"fields": ["image", "image_alt"]}),
         (_("Publishing"), {"fields": ["is_published", "is_sample", "order"]}),
     ]

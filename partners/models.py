@@ -74,6 +74,12 @@ class Municipality(UploadDetailsMixin, models.Model):
     )
     order = models.PositiveIntegerField(_("order"), default=0)
     is_published = models.BooleanField(_("published"), default=False)
+    meta_description = models.CharField(
+        _("description for search engines and sharing"),
+        max_length=300,
+        blank=True,
+        help_text=_("Shown by search engines and on shared links; the summary is used when empty."),
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = MunicipalityQuerySet.as_manager()
