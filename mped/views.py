@@ -1,11 +1,39 @@
+from django.conf import settings
 from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.urls import reverse
 from django.views.generic import DetailView, TemplateView
 
 from news.models import NewsItem
 from pages.models import ProgramPage, SiteSettings
 from partners.models import Municipality, Partnership
 
+from .seo import organization
 from .updated import latest_update
+
+
+def home_content(site):
+    """What the home page shows, and when it last changed (also the sitemap's date for it)."""
+    latest = list(NewsItem.objects.published()[: site.latest_count])
+    sections = list(ProgramPage.objects.published().filter(show_on_home=True).with_content())
+    partners = list(
+        Municipality.objects.published()
+        .canadian()
+        .prefetch_related(
+            Prefetch(
+                "partnerships_as_canadian",
+                queryset=Partnership.objects.published().select_related("cambodian"),
+                to_attr="pairings",
+            )
+        )
+    )
+    pairings = [(p, p.cambodian) for partner in partners for p in partner.pairings]
+    return {
+        "latest": latest,
+        "sections": sections,
+        "canadian_partners": partners,
+        "page_updated": latest_update(site, latest, sections, partners, *pairings),
+    }
 
 
 class HomeView(TemplateView):
@@ -14,26 +42,7 @@ class HomeView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         site = SiteSettings.for_request(self.request)
-        latest = list(NewsItem.objects.published()[: site.latest_count])
-        sections = list(ProgramPage.objects.published().filter(show_on_home=True).with_content())
-        partners = list(
-            Municipality.objects.published()
-            .canadian()
-            .prefetch_related(
-                Prefetch(
-                    "partnerships_as_canadian",
-                    queryset=Partnership.objects.published().select_related("cambodian"),
-                    to_attr="pairings",
-                )
-            )
-        )
-        pairings = [(p, p.cambodian) for partner in partners for p in partner.pairings]
-        context.update(
-            latest=latest,
-            sections=sections,
-            canadian_partners=partners,
-            page_updated=latest_update(site, latest, sections, partners, *pairings),
-        )
+        context.update(home_content(site), structured_data=organization(self.request, site))
         return context
 
 
@@ -58,3 +67,14 @@ class PreviewableDetailView(DetailView):
             response["X-Robots-Tag"] = "noindex"
             response["Cache-Control"] = "private, no-store"
         return response
+
+
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        f"Disallow: /{settings.MPED_ADMIN_URL}",
+        "Disallow: /accounts/",
+        "Disallow: /news/documents/",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

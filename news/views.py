@@ -10,9 +10,11 @@ from django.views import View
 from django.views.generic import ListView
 
 from mped.pdfs import THUMBNAIL_CONTENT_TYPE
+from mped.seo import news_article
 from mped.storage import private_storage
 from mped.updated import latest_update
 from mped.views import PreviewableDetailView
+from pages.models import SiteSettings
 
 from .models import Article, Kind, NewsItem
 
@@ -60,13 +62,29 @@ class NewsItemDetailView(PreviewableDetailView):
         item = self.object
         partners = [p for p in item.partners.all() if p.is_published]
         is_member = can_read_members_content(self.request.user)
+        share_image, share_image_alt = self.share_image(item)
         context.update(
             partners=partners,
             can_read=is_member or not item.is_members_only,
             can_download=is_member or not item.pdf_is_members_only,
             page_updated=latest_update(item, partners),
+            share_image=share_image,
+            share_image_alt=share_image_alt,
+            structured_data=news_article(
+                self.request, item, SiteSettings.for_request(self.request), share_image
+            ),
         )
         return context
+
+    @staticmethod
+    def share_image(item):
+        """The picture for link previews: the item's image, else its report's first page
+        (when the PDF is public); the site's default picture otherwise (in the template)."""
+        if item.responsive_image:
+            return item.responsive_image.renditions[-1].url, item.image_alt
+        if item.pdf_thumbnail and not item.pdf_is_members_only:
+            return item.pdf_thumbnail.url, _("First page of the report")
+        return "", ""
 
 
 class DocumentView(View):

@@ -23,5 +23,5 @@ class ProgramPageDetailView(PreviewableDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["page_updated"] = self.object.updated_at
+        context["page_updated"] = latest_update(self.object)
         return context

@@ -1,0 +1,45 @@
+"""Structured data (schema.org, as JSON-LD) for search engines and link previews."""
+
+from django.templatetags.static import static
+
+from news.models import Kind
+
+
+def organization(request, site):
+    return {
+        "@context": "https://schema.org",
+        "@type": "Organization",
+        "name": site.site_name,
+        "alternateName": site.short_name,
+        "url": request.build_absolute_uri("/"),
+        "logo": request.build_absolute_uri(static("img/og-default.png")),
+        "description": site.tagline,
+    }
+
+
+def news_article(request, item, site, image_url=""):
+    publisher = organization(request, site)
+    publisher.pop("@context")
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Report" if item.kind == Kind.REPORT else "NewsArticle",
+        "headline": item.title[:110],
+        "name": item.title,
+        "description": item.meta_description or item.summary,
+        "datePublished": item.published_at.isoformat(),
+        "dateModified": max(item.updated_at, item.published_at).isoformat(),
+        "url": request.build_absolute_uri(item.get_absolute_url()),
+        "mainEntityOfPage": request.build_absolute_uri(item.get_absolute_url()),
+        "author": publisher,
+        "publisher": publisher,
+        "isAccessibleForFree": not item.is_members_only,
+    }
+    if image_url:
+        data["image"] = [request.build_absolute_uri(image_url)]
+    if item.kind == Kind.REPORT and item.pdf and not item.pdf_is_members_only:
+        data["encoding"] = {
+            "@type": "MediaObject",
+            "encodingFormat": "application/pdf",
+            "contentUrl": request.build_absolute_uri(item.pdf.url),
+        }
+    return data
