@@ -83,6 +83,7 @@ class DataExportView(LoginRequiredMixin, View):
                 {"news_item": delivery.news_item.title, "sent_at": delivery.sent_at.isoformat()}
                 for delivery in user.alert_deliveries.filter(sent_at__isnull=False)
                 .select_related("news_item")
+                .defer("news_item__search_public", "news_item__search_members")
                 .order_by("sent_at")
             ],
         }

@@ -72,10 +72,18 @@ class PublishingAdmin(CompareVersionAdmin):
     def after_publish(self, request, obj):
         """Hook for what publishing starts (alert emails for news)."""
 
+    def _after_publish(self, request, obj):
+        self.after_publish(request, obj)
+        if reversion.is_active():
+            # The version was recorded when the object was saved, before the hook ran: record
+            # it again with what the hook changed (alerts_queued_at), or restoring this version
+            # would undo that and queue the alerts a second time.
+            reversion.add_to_revision(obj)
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if obj.is_published:
-            self.after_publish(request, obj)
+            self._after_publish(request, obj)
 
     def _bulk_save(self, request, queryset, change, comment):
         count = 0
@@ -86,9 +94,9 @@ class PublishingAdmin(CompareVersionAdmin):
                 obj.save()
                 reversion.set_user(request.user)
                 reversion.set_comment(comment)
+                if obj.is_published:
+                    self._after_publish(request, obj)
             count += 1
-            if obj.is_published:
-                self.after_publish(request, obj)
         return count
 
     @admin.action(permissions=["publish"], description=_("Publish the selected items now"))

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "pages",
     "partners",
     "news",
+    "search",
 ]
 
 MIDDLEWARE = [

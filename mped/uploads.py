@@ -1,10 +1,12 @@
-"""What a model learns from its uploads when it is saved: a PDF's page count and a picture of
-its first page, an image's displayed size and its renditions (mped/images.py).
+"""What a model learns from its uploads when it is saved: a PDF's page count, a picture of its
+first page and its text (for the site search), an image's displayed size and its renditions
+(mped/images.py).
 
 The uploads were checked by the fields' validators (mped/validators.py) before the save; here a
 stored file that cannot be read (gone from disk, saved before these checks) is only logged, so
 staff can always save the item's other fields."""
 
+import dataclasses
 import logging
 import posixpath
 from dataclasses import dataclass
@@ -19,17 +21,22 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class PdfDetails:
-    """The PDF in `field`: its page count in `pages`, and (if given) a picture of its first
-    page in the image field `thumbnail` with its size in `<thumbnail>_width`/`_height`."""
+    """The PDF in `field`: its page count in `pages`, (if given) a picture of its first page
+    in the image field `thumbnail` with its size in `<thumbnail>_width`/`_height`, and (if
+    given) its text in the text field `text`."""
 
     field: str
     pages: str
     thumbnail: str = ""
+    text: str = ""
 
     def fields(self):
-        if not self.thumbnail:
-            return [self.pages]
-        return [self.pages, self.thumbnail, f"{self.thumbnail}_width", f"{self.thumbnail}_height"]
+        fields = [self.pages]
+        if self.thumbnail:
+            fields += [self.thumbnail, f"{self.thumbnail}_width", f"{self.thumbnail}_height"]
+        if self.text:
+            fields.append(self.text)
+        return fields
 
 
 @dataclass(frozen=True)
@@ -103,17 +110,27 @@ class UploadDetailsMixin:
         if not field_file:
             setattr(self, details.pages, 0)
             self._set_thumbnail(details, None)
+            if details.text:
+                setattr(self, details.text, "")
             return
         if not self._is_new_file(details.field) and getattr(self, details.pages):
             return
         facts = getattr(field_file, "pdf_facts", None)  # the validator read it already
-        if facts is None:
+        if facts is None or (details.text and facts.text is None):
             try:
-                facts = read_pdf(read_field_file(field_file), thumbnail=bool(details.thumbnail))
+                read = read_pdf(
+                    read_field_file(field_file),
+                    thumbnail=bool(details.thumbnail) and facts is None,
+                    text=bool(details.text),
+                )
             except (OSError, PdfError):
                 logger.warning("Could not read the PDF %s", field_file.name, exc_info=True)
+            else:
+                facts = read if facts is None else dataclasses.replace(facts, text=read.text)
         setattr(self, details.pages, facts.pages if facts else 0)
         self._set_thumbnail(details, facts)
+        if details.text:
+            setattr(self, details.text, (facts.text or "") if facts else "")
 
     def _set_thumbnail(self, details, facts):
         if not details.thumbnail:

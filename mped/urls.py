@@ -19,6 +19,7 @@ urlpatterns = [
     path("news/", include("news.urls")),
     path("program/", include("pages.urls")),
     path("partners/", include("partners.urls")),
+    path("search/", include("search.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path(settings.MPED_ADMIN_URL, admin.site.urls),

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from mped.admin import PublishingAdmin, StatusFilter
 
 from .alerts import queue_alerts
-from .models import AlertDelivery, Article, NewsItem
+from .models import SEARCH_VECTORS, AlertDelivery, Article, NewsItem
 
 
 class ArticleInline(admin.StackedInline):
@@ -81,6 +81,11 @@ class AlertDeliveryAdmin(admin.ModelAdmin):
     search_fields = ["news_item__title", "user__email", "last_error"]
     list_select_related = ["news_item", "user"]
     readonly_fields = ["news_item", "user", "sent_at", "attempts", "last_error", "created_at"]
+
+    def get_queryset(self, request):
+        # Not the items' search vectors: large, and only the site search reads them.
+        vectors = [f"news_item__{name}" for name in SEARCH_VECTORS]
+        return super().get_queryset(request).defer(*vectors)
 
     def has_add_permission(self, request):
         return False

@@ -1,7 +1,9 @@
 from django.conf import settings
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.db import models
+from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from mped.fields import CheckedImageField
 from mped.html import RichTextField, clean_html
 from mped.images import rendition_field, responsive_image
+from mped.postgres import PostgresGinIndex, PostgresOnly
 from mped.publishing import Publishable, PublishableQuerySet
 from mped.storage import get_private_storage
 from mped.uploads import ImageDetails, PdfDetails, UploadDetailsMixin
@@ -37,6 +40,54 @@ class NewsItemQuerySet(PublishableQuerySet):
     pass
 
 
+# The stored search vectors: large for a long report (its words and their positions), and only
+# the search reads them, in SQL; so news items are loaded without them.
+SEARCH_VECTORS = ("search_public", "search_members")
+
+
+class NewsItemManager(models.Manager.from_queryset(NewsItemQuerySet)):
+    def get_queryset(self):
+        return super().get_queryset().defer(*SEARCH_VECTORS)
+
+
+# The text search configuration of the site search on PostgreSQL (stemming, stop words).
+SEARCH_CONFIG = "english"
+
+
+def body_visible_to(members):
+    """The body as the site search sees it: a members-only item's body is for members."""
+    if members:
+        return F("body")
+    return Case(
+        When(is_members_only=True, then=Value("")),
+        default=F("body"),
+        output_field=models.TextField(),
+    )
+
+
+def pdf_text_visible_to(members):
+    """The PDF's text as the site search sees it: members-only PDFs are for members."""
+    if members:
+        return F("pdf_text")
+    return Case(
+        When(Q(is_members_only=True) | Q(pdf_members_only=True), then=Value("")),
+        default=F("pdf_text"),
+        output_field=models.TextField(),
+    )
+
+
+def search_vector(*, members):
+    """What the site search matches on PostgreSQL: title, summary, body and PDF text, weighted
+    in that order, without what visitors may not read unless `members`. Stored in the
+    generated columns `search_public` and `search_members`."""
+    return (
+        SearchVector("title", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("summary", weight="B", config=SEARCH_CONFIG)
+        + SearchVector(body_visible_to(members), weight="C", config=SEARCH_CONFIG)
+        + SearchVector(pdf_text_visible_to(members), weight="D", config=SEARCH_CONFIG)
+    )
+
+
 class NewsItem(UploadDetailsMixin, Publishable):
     """An item of "The latest": a published report, a press feature or a news story."""
 
@@ -52,8 +103,8 @@ class NewsItem(UploadDetailsMixin, Publishable):
         _("body"),
         blank=True,
         help_text=_(
-            "HTML is allowed: paragraphs, headings, bold, italic, lists, links and quotes; "
-            "anything else is removed on save."
+            "Headings, paragraphs, bold, italic, lists, links and quotes, from the editor's "
+            "toolbar; anything else pasted in is removed on save."
         ),
     )
     pdf = models.FileField(
@@ -65,6 +116,8 @@ class NewsItem(UploadDetailsMixin, Publishable):
     )
     pdf_size = models.PositiveBigIntegerField(_("PDF size in bytes"), default=0, editable=False)
     pdf_pages = models.PositiveIntegerField(_("PDF pages"), default=0, editable=False)
+    # The PDF's text, read with PDFium when the PDF is saved, for the site search.
+    pdf_text = models.TextField(_("text of the PDF"), blank=True, editable=False)
     # A picture of the PDF's first page, stored and served like the PDF itself (privately,
     # through the document view), so a members-only report's first page stays members-only.
     pdf_thumbnail = models.ImageField(
@@ -124,10 +177,34 @@ class NewsItem(UploadDetailsMixin, Publishable):
         help_text=_("Shown by search engines and on shared links; the summary is used when empty."),
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # The site search on PostgreSQL (NULL on SQLite): kept up to date by the database itself,
+    # whatever changes the row. What visitors may search, and for members what more they may
+    # (only on items with members-only content; NULL on the others).
+    search_public = models.GeneratedField(
+        expression=PostgresOnly(search_vector(members=False)),
+        output_field=SearchVectorField(),
+        db_persist=True,
+        serialize=False,
+    )
+    search_members = models.GeneratedField(
+        expression=PostgresOnly(
+            Case(
+                When(
+                    Q(is_members_only=True) | Q(pdf_members_only=True),
+                    then=search_vector(members=True),
+                ),
+                default=None,
+                output_field=SearchVectorField(),
+            )
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+        serialize=False,
+    )
 
-    objects = NewsItemQuerySet.as_manager()
+    objects = NewsItemManager()
     upload_details = [
-        PdfDetails("pdf", pages="pdf_pages", thumbnail="pdf_thumbnail"),
+        PdfDetails("pdf", pages="pdf_pages", thumbnail="pdf_thumbnail", text="pdf_text"),
         ImageDetails("image"),
     ]
 
@@ -136,7 +213,12 @@ class NewsItem(UploadDetailsMixin, Publishable):
         verbose_name = _("news item")
         verbose_name_plural = _("news items")
         permissions = [("publish_newsitem", _("Can publish, schedule and unpublish news items"))]
-        indexes = [models.Index(fields=["is_published", "-published_at"])]
+        indexes = [
+            models.Index(fields=["is_published", "-published_at"]),
+            # The site search on PostgreSQL.
+            PostgresGinIndex(fields=["search_public"], name="news_search_public"),
+            PostgresGinIndex(fields=["search_members"], name="news_search_members"),
+        ]
 
     def __str__(self):
         return self.title

@@ -87,8 +87,8 @@ class ProgramPage(Publishable):
         _("body"),
         blank=True,
         help_text=_(
-            "The text before the list of points. HTML is allowed: paragraphs, headings, "
-            "bold, italic, lists, links and quotes; anything else is removed on save."
+            "The text before the list of points: headings, paragraphs, bold, italic, lists, "
+            "links and quotes, from the editor's toolbar; anything else is removed on save."
         ),
     )
     points_intro = models.CharField(
@@ -100,7 +100,7 @@ class ProgramPage(Publishable):
     closing = RichTextField(
         _("closing text"),
         blank=True,
-        help_text=_("Text after the points and figures. The same HTML as the body."),
+        help_text=_("Text after the points and figures, written like the body."),
     )
     link_url = models.URLField(_("link address"), blank=True)
     link_text = models.CharField(

@@ -1,5 +1,9 @@
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
 import reversion
+from django import forms
 from django.contrib import admin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from reversion_compare.admin import CompareVersionAdmin
 
@@ -28,6 +32,20 @@ class CambodianPartnershipInline(admin.TabularInline):
     verbose_name_plural = _("partners in Canada")
 
 
+class CoordinateField(forms.DecimalField):
+    """A coordinate as map apps copy it (49.157912345): rounded to the five decimals kept
+    (about a metre) instead of refused for having too many."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None or self.decimal_places is None or not value.is_finite():
+            return value
+        try:
+            return value.quantize(Decimal(1).scaleb(-self.decimal_places), rounding=ROUND_HALF_UP)
+        except InvalidOperation:  # far too large: the field's own checks refuse it
+            return value
+
+
 # History and recovery: a municipality's versions carry its partnerships with them.
 reversion.register(Partnership)
 reversion.register(Municipality, follow=["partnerships_as_canadian", "partnerships_as_cambodian"])
@@ -35,7 +53,18 @@ reversion.register(Municipality, follow=["partnerships_as_canadian", "partnershi
 
 @admin.register(Municipality)
 class MunicipalityAdmin(CompareVersionAdmin):
-    list_display = ["name", "country", "region", "is_sample", "is_published", "order", "updated_at"]
+    # Latitude and longitude, the model's only decimals.
+    formfield_overrides = {models.DecimalField: {"form_class": CoordinateField}}
+    list_display = [
+        "name",
+        "country",
+        "region",
+        "on_the_map",
+        "is_sample",
+        "is_published",
+        "order",
+        "updated_at",
+    ]
     list_editable = ["is_published", "order"]
     list_filter = ["country", "is_published", "is_sample", "region"]
     search_fields = ["name", "region", "summary", "description"]
@@ -46,9 +75,24 @@ class MunicipalityAdmin(CompareVersionAdmin):
             {"fields": ["name", "slug", "country", "region", "summary", "description", "website"]},
         ),
         (_("Search engines and sharing"), {"fields": ["meta_description"]}),
+        (
+            _("Place on the map"),
+            {
+                "fields": ["latitude", "longitude"],
+                "description": _(
+                    "Where the partners page's map puts a marker for this place, in decimal "
+                    "degrees: in a map app, right-click the town hall or the town centre and "
+                    "copy the two numbers. Without them the place is listed below the map."
+                ),
+            },
+        ),
         (_("Image"), {"fields": ["image", "image_alt"]}),
         (_("Publishing"), {"fields": ["is_published", "is_sample", "order"]}),
     ]
+
+    @admin.display(boolean=True, description=_("on the map"))
+    def on_the_map(self, obj):
+        return obj.is_located
 
     def get_inlines(self, request, obj):
         if obj is None:

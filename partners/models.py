@@ -1,4 +1,7 @@
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -14,6 +17,22 @@ from mped.validators import validate_image_upload
 class Country(models.TextChoices):
     CANADA = "CA", _("Canada")
     CAMBODIA = "KH", _("Cambodia")
+
+
+# Where each country's places may be, [west, south, east, north] in degrees: a point outside is
+# almost always a typing slip (a missing minus sign, latitude and longitude swapped). The map's
+# outlines (partners/data/map-outlines.json) cover these boxes.
+COUNTRY_BOUNDS = {
+    Country.CANADA: (-141.1, 41.6, -52.6, 83.2),
+    Country.CAMBODIA: (102.3, 10.0, 107.7, 14.8),
+}
+
+
+def _range_validators(limit, message):
+    return [
+        MinValueValidator(Decimal(-limit), message=message),
+        MaxValueValidator(Decimal(limit), message=message),
+    ]
 
 
 class MunicipalityQuerySet(models.QuerySet):
@@ -45,7 +64,10 @@ class Municipality(UploadDetailsMixin, models.Model):
     description = RichTextField(
         _("description"),
         blank=True,
-        help_text=_("HTML is allowed: paragraphs, lists, links; anything else is removed on save."),
+        help_text=_(
+            "Paragraphs, lists, links and the rest of the editor's toolbar; anything else "
+            "pasted in is removed on save."
+        ),
     )
     website = models.URLField(_("website"), blank=True)
     image = CheckedImageField(
@@ -70,6 +92,34 @@ class Municipality(UploadDetailsMixin, models.Model):
         default=False,
         help_text=_(
             "Marks demo content that is not a real partner; readers see a 'Sample entry' label."
+        ),
+    )
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
+        validators=_range_validators(
+            90, _("A latitude is between -90 (South Pole) and 90 (North Pole) degrees.")
+        ),
+        help_text=_(
+            "In decimal degrees, north positive: 49.1579 for Chilliwack. "
+            "Leave both empty to list the place below the map instead."
+        ),
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
+        validators=_range_validators(
+            180, _("A longitude is between -180 (west) and 180 (east) degrees.")
+        ),
+        help_text=_(
+            "In decimal degrees, east positive: -121.9515 for Chilliwack (Canada is west of "
+            "Greenwich, so negative), 105.33 for Kang Meas."
         ),
     )
     order = models.PositiveIntegerField(_("order"), default=0)
@@ -114,8 +164,39 @@ class Municipality(UploadDetailsMixin, models.Model):
                 "This municipality has partners in the other country. "
                 "Remove its partnerships before you change its country."
             )
+        errors.update(self._coordinate_errors())
         if errors:
             raise ValidationError(errors)
+
+    def _coordinate_errors(self):
+        latitude, longitude = self.latitude, self.longitude
+        if latitude is None and longitude is None:
+            return {}
+        if latitude is None:
+            return {"latitude": _("Give the latitude too, or leave both empty.")}
+        if longitude is None:
+            return {"longitude": _("Give the longitude too, or leave both empty.")}
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            return {}  # the fields' own validators say what is wrong
+        bounds = COUNTRY_BOUNDS.get(self.country)
+        if bounds is None:
+            return {}
+        west, south, east, north = bounds
+        if not (south <= latitude <= north and west <= longitude <= east):
+            return {
+                "latitude": _(
+                    "These coordinates are not in %(country)s. Check the signs (west of "
+                    "Greenwich is a negative longitude) and that latitude and longitude are "
+                    "not swapped."
+                )
+                % {"country": self.get_country_display()}
+            }
+        return {}
+
+    @property
+    def is_located(self):
+        """True when the municipality has a place on the map."""
+        return self.latitude is not None and self.longitude is not None
 
     @cached_property
     def responsive_image(self):

@@ -4,6 +4,7 @@ from django.views.generic import DetailView, ListView
 from mped.updated import latest_update
 from news.models import NewsItem
 
+from .map import build_map
 from .models import Country, Municipality, Partnership
 
 
@@ -20,6 +21,7 @@ class MunicipalityListView(ListView):
             canadian=[m for m in municipalities if m.country == Country.CANADA],
             cambodian=[m for m in municipalities if m.country == Country.CAMBODIA],
             partnerships=partnerships,
+            partner_map=build_map(municipalities, partnerships),
             page_updated=latest_update(municipalities, partnerships),
         )
         return context

@@ -7,6 +7,7 @@ second run; `--reset` puts every demo item back as it was. It creates no staff p
 import datetime
 import io
 import zoneinfo
+from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
@@ -124,6 +125,10 @@ PAGES = [
     },
 ]
 
+# Places on the partnership map, approximate (a town centre, to about a kilometre): the County
+# of Newell is placed at Brooks, its main town, and Kang Meas District at the point its
+# Wikipedia article gives (11°56′35″N 105°16′14″E, near Peam Chi Kang, the district capital).
+# Sample entries get none: they are not real places, so the map lists them below it instead.
 MUNICIPALITIES = [
     {
         "slug": "city-of-chilliwack",
@@ -136,6 +141,8 @@ MUNICIPALITIES = [
             "two partnerships featured by Cambodia's <em>Economics Today</em> magazine.</p>"
         ),
         "order": 1,
+        "latitude": Decimal("49.1579"),
+        "longitude": Decimal("-121.9515"),
     },
     {
         "slug": "county-of-newell",
@@ -148,6 +155,8 @@ MUNICIPALITIES = [
             "support was featured by Cambodia's <em>Economics Today</em> magazine.</p>"
         ),
         "order": 2,
+        "latitude": Decimal("50.5642"),
+        "longitude": Decimal("-111.8989"),
     },
     {
         "slug": "town-of-beaumont",
@@ -156,6 +165,8 @@ MUNICIPALITIES = [
         "region": "Alberta",
         "summary": "Named among the Canadian partners of the program in Cambodia.",
         "order": 3,
+        "latitude": Decimal("53.3572"),
+        "longitude": Decimal("-113.4147"),
     },
     {
         "slug": "sample-canadian-municipality",
@@ -174,6 +185,8 @@ MUNICIPALITIES = [
         "region": "Kampong Cham",
         "summary": "Works with the County of Newell, Alberta.",
         "order": 1,
+        "latitude": Decimal("11.9431"),
+        "longitude": Decimal("105.2706"),
     },
 ]
 for letter, order in zip("ABCD", range(2, 6), strict=True):
@@ -387,6 +400,9 @@ class Command(BaseCommand):
 
     def load_municipality(self, data):
         data.setdefault("is_sample", False)
+        # --reset takes a place staff gave a sample entry off the map again.
+        data.setdefault("latitude", None)
+        data.setdefault("longitude", None)
         municipality, _changed = self.upsert(
             Municipality, data.pop("slug"), {"is_published": True, **data}
         )

@@ -1,0 +1,173 @@
+"""WCAG 2.2 AA in a real browser: axe-core (vendored in tests/vendor, never served to readers)
+over every public page template, and the site used with the keyboard alone."""
+
+import json
+from pathlib import Path
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+
+from news.models import NewsItem
+
+from .test_browser import ARTIFACTS, browser, open_page, site  # noqa: F401
+
+AXE = Path(__file__).parent / "vendor" / "axe-core-4.14.1" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+PASSWORD = "Rice-fields-at-dawn-42"
+
+PUBLIC_PAGES = [
+    "/",
+    "/news/",
+    "/news/?kind=report",
+    "/news/new-report-womens-participation-in-local-politics/",
+    "/news/canada-in-the-spotlight/",
+    "/news/sample-members-only-briefing/",
+    "/program/",
+    "/program/led-framework/",
+    "/program/about-the-league/",
+    "/partners/",
+    "/partners/county-of-newell/",
+    "/partners/kang-meas-district/",
+    "/search/?q=women",
+    "/search/",
+    "/accounts/signup/",
+    "/accounts/login/",
+    "/accounts/password/reset/",
+    "/accounts/alerts/unsubscribe/not-a-token/",
+    "/this-page-does-not-exist/",
+]
+MEMBER_PAGES = [
+    "/accounts/",
+    "/accounts/profile/",
+    "/accounts/email/",
+    "/accounts/password/change/",
+    "/accounts/alerts/",
+    "/accounts/delete/",
+    "/news/sample-members-only-briefing/",
+]
+
+
+def axe_violations(page):
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+    )
+    return [
+        {
+            "id": violation["id"],
+            "help": violation["help"],
+            "nodes": [node["target"] for node in violation["nodes"]][:5],
+        }
+        for violation in result["violations"]
+    ]
+
+
+def check_page(browser, url, context=None):  # noqa: F811
+    context = context or browser.new_context()
+    page = context.new_page()
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    violations = axe_violations(page)
+    assert page.locator("h1").count() == 1, f"{url}: one h1"
+    assert page.locator("html").get_attribute("lang"), f"{url}: a language"
+    assert page.locator("main").count() == 1, f"{url}: a main landmark"
+    page.close()
+    return violations
+
+
+@pytest.fixture
+def member(db):
+    user = get_user_model().objects.create_user(
+        "reader@example.org", "reader@example.org", PASSWORD, first_name="Reader"
+    )
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    return user
+
+
+def test_every_public_page_template_has_no_axe_violations(browser, site):  # noqa: F811
+    cache.clear()
+    problems = {}
+    for path in PUBLIC_PAGES:
+        violations = check_page(browser, site + path)
+        if violations:
+            problems[path] = violations
+    assert not problems, json.dumps(problems, indent=2)
+
+
+def test_member_pages_have_no_axe_violations(browser, site, member):  # noqa: F811
+    cache.clear()
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(site + "/accounts/login/")
+    page.fill("#id_login", member.email)
+    page.fill("#id_password", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
+    page.close()
+    problems = {}
+    for path in MEMBER_PAGES:
+        violations = check_page(browser, site + path, context)
+        if violations:
+            problems[path] = violations
+    assert not problems, json.dumps(problems, indent=2)
+
+
+def test_the_home_page_and_search_work_with_the_keyboard_alone(browser, site):  # noqa: F811
+    page, _response, _requests = open_page(browser, site + "/")
+    seen = []
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        info = page.evaluate(
+            """() => {
+                const el = document.activeElement;
+                const style = getComputedStyle(el);
+                return {tag: el.tagName, text: (el.textContent || el.value || '').trim(),
+                        name: el.getAttribute('name'),
+                        outline: style.outlineStyle !== 'none' || style.boxShadow !== 'none'};
+            }"""
+        )
+        seen.append(info)
+        assert info["outline"], f"no visible focus on {info}"
+        if info["name"] == "q":
+            break
+    assert seen[0]["text"] == "Skip to main content"
+    search = next((i for i in seen if i["name"] == "q"), None)
+    assert search, "the search box is reachable with Tab"
+    page.keyboard.type("women")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "/search/" in page.url
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        href = page.evaluate("document.activeElement.getAttribute('href') || ''")
+        if href.startswith("/news/new-report"):
+            break
+    else:
+        pytest.fail("Tab never reached the report in the search results")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator("h1").inner_text().startswith("New report")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "keyboard-report.png")
+    assert NewsItem.objects.published().exists()
+    page.context.close()
+
+
+def test_report_pages_print_without_navigation_and_with_link_addresses(browser, site):  # noqa: F811
+    page, _response, _requests = open_page(
+        browser, site + "/news/new-report-womens-participation-in-local-politics/"
+    )
+    page.emulate_media(media="print")
+    hidden = page.evaluate(
+        "[...document.querySelectorAll('.site-header, .site-nav, .site-footer')]"
+        ".map(el => getComputedStyle(el).display)"
+    )
+    assert hidden and set(hidden) == {"none"}
+    after = page.locator("main .download a").first.evaluate(
+        "el => getComputedStyle(el, '::after').content"
+    )
+    assert "/news/documents/" in after
+    page.pdf(path=str(ARTIFACTS / "report-print.pdf"))
+    page.context.close()
