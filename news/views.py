@@ -5,6 +5,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import FileResponse, Http404
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
@@ -24,6 +26,8 @@ def can_read_members_content(user):
 
 
 class NewsItemListView(ListView):
+    """The news archive: filtered by kind and year, paginated, all in the URL."""
+
     paginate_by = settings.MPED_NEWS_PER_PAGE
 
     def get_kind(self):
@@ -32,20 +36,43 @@ class NewsItemListView(ListView):
             raise Http404(_("There is no kind of news called that."))
         return kind
 
-    def get_queryset(self):
+    def get_year(self):
+        year = self.request.GET.get("year", "")
+        if not year:
+            return None
+        if not (year.isascii() and year.isdigit() and len(year) == 4):
+            raise Http404(_("There is no such year."))
+        return int(year)
+
+    def filtered(self, kind=None, year=None):
         items = NewsItem.objects.published()
-        if kind := self.get_kind():
+        if kind:
             items = items.filter(kind=kind)
+        if year:
+            items = items.filter(published_at__year=year)
         return items
+
+    def get_queryset(self):
+        return self.filtered(self.get_kind(), self.get_year())
+
+    def link(self, kind, year):
+        query = urlencode({k: v for k, v in [("kind", kind), ("year", year)] if v})
+        return f"{reverse('news:list')}?{query}" if query else reverse("news:list")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        kind = self.get_kind()
+        kind, year = self.get_kind(), self.get_year()
+        years = [day.year for day in self.filtered(kind).dates("published_at", "year", "DESC")]
+        query = urlencode({k: v for k, v in [("kind", kind), ("year", year)] if v})
         context.update(
-            kinds=Kind.choices,
             kind=kind,
+            year=year,
             kind_label=Kind(kind).label if kind else "",
-            query_prefix=f"kind={kind}&" if kind else "",
+            kind_links=[(_("All"), self.link("", year), not kind)]
+            + [(label, self.link(value, year), kind == value) for value, label in Kind.choices],
+            year_links=[(_("All years"), self.link(kind, None), not year)]
+            + [(str(y), self.link(kind, y), year == y) for y in years],
+            query_prefix=f"{query}&" if query else "",
             page_updated=latest_update(context["object_list"]),
         )
         return context

@@ -1,5 +1,6 @@
 import datetime
 
+import pytest
 from django.utils import timezone
 
 from news.models import Kind, NewsItem
@@ -95,3 +96,38 @@ def test_news_item_page_updated_is_its_own_change_date(client, demo):
     feature.save()
     text = visible_text(client.get(feature.get_absolute_url()))
     assert f"Page Updated: {timezone.localdate():%d/%m/%Y}" in text
+
+
+def test_archive_filters_by_kind_and_year_with_pagination_in_the_url(client, db):
+    def dated(title, kind, year, day=1):
+        item = make_news(title, kind=kind)
+        when = datetime.datetime(year, 6, day, 12, tzinfo=datetime.UTC)
+        NewsItem.objects.filter(pk=item.pk).update(published_at=when)
+
+    for day in range(1, 13):
+        dated(f"Old report {day:02d}", Kind.REPORT, 2019, day)
+    dated("Later report", Kind.REPORT, 2021)
+    dated("Old story", Kind.NEWS, 2019)
+    response = client.get("/news/?kind=report&year=2019")
+    text = visible_text(response)
+    assert "The latest: Report (2019)" in text
+    assert "Later report" not in text and "Old story" not in text
+    assert "Old report 12" in text and "Old report 02" not in text  # newest first, 10 a page
+    html = response.content.decode()
+    assert 'href="/news/?kind=report&amp;year=2021"' in html
+    assert 'href="/news/?year=2019"' in html  # "All" kinds keeps the year
+    assert 'href="?kind=report&amp;year=2019&amp;page=2"' in html
+    second = visible_text(client.get("/news/?kind=report&year=2019&page=2"))
+    assert "Page 2 of 2" in second and "Old report 01" in second and "Later report" not in second
+
+
+@pytest.mark.parametrize("year", ["abc", "20", "99999", "２０２４", "-1"])
+def test_a_bad_year_is_a_404(client, db, year):
+    assert client.get(f"/news/?year={year}").status_code == 404
+
+
+def test_a_year_without_news_is_an_empty_page(client, db):
+    make_news("Story")
+    response = client.get("/news/?year=1999")
+    assert response.status_code == 200
+    assert "There is no news of this kind yet." in visible_text(response)

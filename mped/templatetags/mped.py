@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 register = template.Library()
 
-CANONICAL_PARAMETERS = ("kind", "q", "page")
+CANONICAL_PARAMETERS = ("kind", "year", "q", "page")
 
 
 def escape_json_for_html(text):
