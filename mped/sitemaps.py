@@ -1,21 +1,26 @@
-"""sitemap.xml: every public page with the same date its "Page Updated" shows."""
+"""sitemap.xml: every public page with the same date its "Page Updated" shows (each date
+comes from the function the page's own view uses)."""
 
-from django.conf import settings
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Prefetch
 from django.urls import reverse
 
 from news.models import NewsItem
+from news.views import news_item_updated, news_list_updated, with_published_partners
 from pages.models import ProgramPage, SiteSettings
-from partners.models import Municipality, Partnership
-from partners.views import MunicipalityDetailView
+from partners.models import Municipality
+from partners.views import (
+    municipality_updated,
+    partners_list_updated,
+    published_partnerships,
+    with_page_relations,
+)
 
 from .updated import latest_update
 from .views import home_content
 
 
 class ListPagesSitemap(Sitemap):
-    """The home page and the listings; each date is what that page itself shows."""
+    """The home page and the listings."""
 
     def items(self):
         return ["home", "news:list", "pages:list", "partners:list"]
@@ -27,25 +32,18 @@ class ListPagesSitemap(Sitemap):
         if name == "home":
             return home_content(SiteSettings.load())["page_updated"]
         if name == "news:list":
-            return latest_update(NewsItem.objects.published()[: settings.MPED_NEWS_PER_PAGE])
+            return news_list_updated()
         if name == "pages:list":
             return latest_update(ProgramPage.objects.published())
-        return latest_update(
-            Municipality.objects.published(),
-            Partnership.objects.published().select_related("canadian", "cambodian"),
-        )
+        return partners_list_updated(Municipality.objects.published(), published_partnerships())
 
 
 class NewsItemSitemap(Sitemap):
     def items(self):
-        return NewsItem.objects.published().prefetch_related(
-            Prefetch(
-                "partners", queryset=Municipality.objects.published(), to_attr="published_partners"
-            )
-        )
+        return with_published_partners(NewsItem.objects.published())
 
     def lastmod(self, item):
-        return latest_update(item, item.published_partners)
+        return news_item_updated(item)
 
 
 class ProgramPageSitemap(Sitemap):
@@ -58,15 +56,10 @@ class ProgramPageSitemap(Sitemap):
 
 class MunicipalitySitemap(Sitemap):
     def items(self):
-        return MunicipalityDetailView().get_queryset()
+        return with_page_relations(Municipality.objects.published())
 
     def lastmod(self, municipality):
-        return latest_update(
-            municipality,
-            municipality.as_canadian,
-            municipality.as_cambodian,
-            municipality.published_news,
-        )
+        return municipality_updated(municipality)
 
 
 SITEMAPS = {

@@ -3,7 +3,7 @@ import posixpath
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -17,12 +17,32 @@ from mped.storage import private_storage
 from mped.updated import latest_update
 from mped.views import PreviewableDetailView
 from pages.models import SiteSettings
+from partners.models import Municipality
 
 from .models import Article, Kind, NewsItem
 
 
 def can_read_members_content(user):
     return user.is_authenticated and user.is_member
+
+
+def with_published_partners(items):
+    """News items with the published partners their page names, in one more query."""
+    return items.prefetch_related(
+        Prefetch(
+            "partners", queryset=Municipality.objects.published(), to_attr="published_partners"
+        )
+    )
+
+
+def news_item_updated(item):
+    """A news item page's "Page Updated" (and its sitemap date)."""
+    return latest_update(item, item.published_partners)
+
+
+def news_list_updated():
+    """The unfiltered listing's first page's "Page Updated" (its sitemap date)."""
+    return latest_update(NewsItem.objects.published()[: settings.MPED_NEWS_PER_PAGE])
 
 
 class NewsItemListView(ListView):
@@ -82,19 +102,19 @@ class NewsItemDetailView(PreviewableDetailView):
     model = NewsItem
 
     def get_queryset(self):
-        return super().get_queryset().prefetch_related("articles", "partners")
+        return with_published_partners(super().get_queryset().prefetch_related("articles"))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         item = self.object
-        partners = [p for p in item.partners.all() if p.is_published]
+        partners = item.published_partners
         is_member = can_read_members_content(self.request.user)
         share_image, share_image_alt = self.share_image(item)
         context.update(
             partners=partners,
             can_read=is_member or not item.is_members_only,
             can_download=is_member or not item.pdf_is_members_only,
-            page_updated=latest_update(item, partners),
+            page_updated=news_item_updated(item),
             share_image=share_image,
             share_image_alt=share_image_alt,
             structured_data=news_article(

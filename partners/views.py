@@ -8,6 +8,34 @@ from .map import build_map
 from .models import Country, Municipality, Partnership
 
 
+def published_partnerships():
+    return Partnership.objects.published().select_related("canadian", "cambodian")
+
+
+def with_page_relations(municipalities):
+    """Municipalities with the partnerships and news their own page shows."""
+    pairs = published_partnerships()
+    return municipalities.prefetch_related(
+        Prefetch("partnerships_as_canadian", queryset=pairs, to_attr="as_canadian"),
+        Prefetch("partnerships_as_cambodian", queryset=pairs, to_attr="as_cambodian"),
+        Prefetch("news_items", queryset=NewsItem.objects.published(), to_attr="published_news"),
+    )
+
+
+def municipality_updated(municipality):
+    """A municipality page's "Page Updated" (and its sitemap date)."""
+    return latest_update(
+        municipality,
+        municipality.as_canadian,
+        municipality.as_cambodian,
+        municipality.published_news,
+    )
+
+
+def partners_list_updated(municipalities, partnerships):
+    return latest_update(municipalities, partnerships)
+
+
 class MunicipalityListView(ListView):
     """Partners grouped by country, and every pairing."""
 
@@ -16,25 +44,20 @@ class MunicipalityListView(ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         municipalities = list(context["object_list"])
-        partnerships = list(Partnership.objects.published().select_related("canadian", "cambodian"))
+        partnerships = list(published_partnerships())
         context.update(
             canadian=[m for m in municipalities if m.country == Country.CANADA],
             cambodian=[m for m in municipalities if m.country == Country.CAMBODIA],
             partnerships=partnerships,
             partner_map=build_map(municipalities, partnerships),
-            page_updated=latest_update(municipalities, partnerships),
+            page_updated=partners_list_updated(municipalities, partnerships),
         )
         return context
 
 
 class MunicipalityDetailView(DetailView):
     def get_queryset(self):
-        published_pairs = Partnership.objects.published().select_related("canadian", "cambodian")
-        return Municipality.objects.published().prefetch_related(
-            Prefetch("partnerships_as_canadian", queryset=published_pairs, to_attr="as_canadian"),
-            Prefetch("partnerships_as_cambodian", queryset=published_pairs, to_attr="as_cambodian"),
-            Prefetch("news_items", queryset=NewsItem.objects.published(), to_attr="published_news"),
-        )
+        return with_page_relations(Municipality.objects.published())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -43,6 +66,6 @@ class MunicipalityDetailView(DetailView):
         context.update(
             partnerships=partnerships,
             news_items=municipality.published_news,
-            page_updated=latest_update(municipality, partnerships, municipality.published_news),
+            page_updated=municipality_updated(municipality),
         )
         return context
