@@ -4,6 +4,7 @@ from allauth.account.models import EmailAddress
 from django.contrib import messages
 from django.contrib.auth import get_user_model, logout
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.messages.views import SuccessMessageMixin
 from django.core import signing
 from django.db import transaction
 from django.http import HttpResponse
@@ -31,29 +32,25 @@ class AccountOverviewView(LoginRequiredMixin, TemplateView):
         return context
 
 
-class OwnAccountMixin(LoginRequiredMixin):
+class OwnAccountView(LoginRequiredMixin, SuccessMessageMixin, UpdateView):
+    """Edit the logged-in person's own account row."""
+
     def get_object(self, queryset=None):
         return self.request.user
 
 
-class ProfileView(OwnAccountMixin, UpdateView):
+class ProfileView(OwnAccountView):
     form_class = ProfileForm
     template_name = "accounts/profile.html"
     success_url = reverse_lazy("accounts:overview")
-
-    def form_valid(self, form):
-        messages.success(self.request, _("Your profile was saved."))
-        return super().form_valid(form)
+    success_message = gettext_lazy("Your profile was saved.")
 
 
-class AlertsView(OwnAccountMixin, UpdateView):
+class AlertsView(OwnAccountView):
     form_class = AlertsForm
     template_name = "accounts/alerts.html"
     success_url = reverse_lazy("accounts:alerts")
-
-    def form_valid(self, form):
-        messages.success(self.request, _("Your alert choices were saved."))
-        return super().form_valid(form)
+    success_message = gettext_lazy("Your alert choices were saved.")
 
 
 class DataExportView(LoginRequiredMixin, View):
