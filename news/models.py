@@ -54,11 +54,17 @@ class NewsItemManager(models.Manager.from_queryset(NewsItemQuerySet)):
 SEARCH_CONFIG = "english"
 
 
+# Who may read what: the one statement of it, for the site search on both databases.
+MEMBERS_ONLY_BODY = Q(is_members_only=True)
+MEMBERS_ONLY_PDF = Q(is_members_only=True) | Q(pdf_members_only=True)
+
+
 def body_visible_to(members):
     """The body as the site search sees it: a members-only item's body is for members."""
     if members:
         return F("body")
     return Case(
+        # Written as keywords (MEMBERS_ONLY_BODY) because migration 0007 stores it so.
         When(is_members_only=True, then=Value("")),
         default=F("body"),
         output_field=models.TextField(),
@@ -70,7 +76,7 @@ def pdf_text_visible_to(members):
     if members:
         return F("pdf_text")
     return Case(
-        When(Q(is_members_only=True) | Q(pdf_members_only=True), then=Value("")),
+        When(MEMBERS_ONLY_PDF, then=Value("")),
         default=F("pdf_text"),
         output_field=models.TextField(),
     )
@@ -189,10 +195,7 @@ class NewsItem(UploadDetailsMixin, Publishable):
     search_members = models.GeneratedField(
         expression=PostgresOnly(
             Case(
-                When(
-                    Q(is_members_only=True) | Q(pdf_members_only=True),
-                    then=search_vector(members=True),
-                ),
+                When(MEMBERS_ONLY_PDF, then=search_vector(members=True)),
                 default=None,
                 output_field=SearchVectorField(),
             )

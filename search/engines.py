@@ -48,6 +48,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from news.models import (
+    MEMBERS_ONLY_BODY,
+    MEMBERS_ONLY_PDF,
     SEARCH_CONFIG,
     NewsItem,
     body_visible_to,
@@ -437,8 +439,8 @@ class SimpleEngine(Engine):
         if self.members:
             body = pdf = everyone
         else:
-            body = Q(is_members_only=False)
-            pdf = Q(is_members_only=False, pdf_members_only=False)
+            body = ~MEMBERS_ONLY_BODY
+            pdf = ~MEMBERS_ONLY_PDF
         return self._matching(
             NewsItem.objects.published(),
             "title",
