@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .cache import ContentQuerySet
+
 
 class Status(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -17,7 +19,7 @@ class Status(models.TextChoices):
     EXPIRED = "expired", _("Unpublished (expired)")
 
 
-class PublishableQuerySet(models.QuerySet):
+class PublishableQuerySet(ContentQuerySet):
     def published(self):
         """What readers see right now."""
         now = timezone.now()

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from mped.cache import ContentQuerySet
 from mped.fields import CheckedImageField
 from mped.html import RichTextField, clean_html
 from mped.images import rendition_field, responsive_image
@@ -281,6 +282,8 @@ class Article(UploadDetailsMixin, models.Model):
     order = models.PositiveIntegerField(_("order"), default=0)
 
     upload_details = [PdfDetails("file", pages="file_pages")]
+
+    objects = ContentQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "id"]

@@ -2,6 +2,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from mped.cache import ContentQuerySet
 from mped.html import RichTextField, clean_html
 from mped.publishing import Publishable, PublishableQuerySet
 
@@ -39,6 +40,8 @@ class SiteSettings(models.Model):
         _("footer text"), blank=True, help_text=_("Plain text shown at the foot of every page.")
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ContentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("site settings")
@@ -152,6 +155,8 @@ class PagePoint(models.Model):
     text = models.CharField(_("text"), max_length=500)
     order = models.PositiveIntegerField(_("order"), default=0)
 
+    objects = ContentQuerySet.as_manager()
+
     class Meta:
         ordering = ["order", "id"]
         verbose_name = _("point")
@@ -168,6 +173,8 @@ class PageFigure(models.Model):
     value = models.PositiveIntegerField(_("number"))
     label = models.CharField(_("label"), max_length=120, help_text=_("For example: provinces."))
     order = models.PositiveIntegerField(_("order"), default=0)
+
+    objects = ContentQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "id"]

@@ -1,10 +1,12 @@
 from django.urls import path
 
+from mped.cache import cache_public_page
+
 from . import views
 
 app_name = "pages"
 
 urlpatterns = [
-    path("", views.ProgramPageListView.as_view(), name="list"),
-    path("<slug:slug>/", views.ProgramPageDetailView.as_view(), name="detail"),
+    path("", cache_public_page(views.ProgramPageListView.as_view()), name="list"),
+    path("<slug:slug>/", cache_public_page(views.ProgramPageDetailView.as_view()), name="detail"),
 ]

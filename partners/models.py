@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from mped.cache import ContentQuerySet
 from mped.fields import CheckedImageField
 from mped.html import RichTextField, clean_html
 from mped.images import rendition_field, responsive_image
@@ -35,7 +36,7 @@ def _range_validators(limit, message):
     ]
 
 
-class MunicipalityQuerySet(models.QuerySet):
+class MunicipalityQuerySet(ContentQuerySet):
     def published(self):
         return self.filter(is_published=True)
 
@@ -207,7 +208,7 @@ class Municipality(UploadDetailsMixin, models.Model):
         return self.country == Country.CANADA
 
 
-class PartnershipQuerySet(models.QuerySet):
+class PartnershipQuerySet(ContentQuerySet):
     def published(self):
         """Published pairings whose two municipalities are both published."""
         return self.filter(

@@ -1,9 +1,11 @@
 from django.urls import path
 
+from mped.cache import cache_public_page
+
 from . import views
 
 app_name = "search"
 
 urlpatterns = [
-    path("", views.search, name="results"),
+    path("", cache_public_page(views.search), name="results"),
 ]

@@ -34,6 +34,12 @@ def fresh_rate_limits():
     cache.clear()
 
 
+@pytest.fixture
+def uncached(settings):
+    """Turn the page cache off: for tests that count the queries of rendering a page."""
+    settings.MPED_PAGE_CACHE_SECONDS = 0
+
+
 def run_worker():
     """Run every queued task, as `manage.py db_worker` does, then stop."""
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)

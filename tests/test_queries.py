@@ -9,6 +9,9 @@ from partners.models import Country, Municipality
 
 from .conftest import make_municipality, make_news, make_partnership
 
+# What rendering a page costs; a cached page costs none (tests/test_cache.py).
+pytestmark = pytest.mark.usefixtures("uncached")
+
 
 def add_content(start, count):
     for i in range(start, start + count):

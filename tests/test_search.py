@@ -435,7 +435,7 @@ def count_queries(client, url):
     return len(queries)
 
 
-def test_queries_stay_the_same_from_3_to_30_results(client, demo):
+def test_queries_stay_the_same_from_3_to_30_results(client, demo, uncached):
     url = "/search/?q=pangolinic"
     add_matching(0, 3)
     with_3 = count_queries(client, url)
@@ -445,7 +445,7 @@ def test_queries_stay_the_same_from_3_to_30_results(client, demo):
     assert count_queries(client, url + "&page=3") == with_30
 
 
-def test_queries_are_bounded_whatever_the_kinds_of_results(client, demo):
+def test_queries_are_bounded_whatever_the_kinds_of_results(client, demo, uncached):
     kinds = ("news", "partner", "page")
     add_matching(0, 3, kinds)
     # Site settings, the menu, the count, the page's rows, and one query per kind of result on

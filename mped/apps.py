@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MpedConfig(AppConfig):
+    name = "mped"
+    verbose_name = _("MPED site")
+
+    def ready(self):
+        from .cache import connect_signals
+
+        connect_signals()
