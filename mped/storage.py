@@ -1,28 +1,51 @@
 """Storage for documents that must not have a public URL (report PDFs, article copies).
 
-Files live under PRIVATE_MEDIA_ROOT, outside MEDIA_ROOT, and their URL is a view that checks
-who may read them (see news/views.py: DocumentView)."""
+They are stored by the "private" storage of settings.STORAGES: a folder outside MEDIA_ROOT
+(PRIVATE_MEDIA_ROOT), or a private bucket or prefix on S3-compatible object storage (mped/s3.py).
+Their URL is a view that checks who may read them (see news/views.py: DocumentView)."""
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import FileSystemStorage, storages
+from django.core.signals import setting_changed
 from django.urls import reverse
+from django.utils.functional import LazyObject, empty
+
+PRIVATE_STORAGE_ALIAS = "private"
 
 
-class PrivateStorage(FileSystemStorage):
+class DocumentURLMixin:
+    def url(self, name):
+        return reverse("news:document", args=[name])
+
+
+class PrivateStorage(DocumentURLMixin, FileSystemStorage):
     @property
     def base_location(self):
         return settings.PRIVATE_MEDIA_ROOT
 
     @property
     def location(self):
-        return str(settings.PRIVATE_MEDIA_ROOT)
-
-    def url(self, name):
-        return reverse("news:document", args=[name])
+        return str(self.base_location)
 
 
-private_storage = PrivateStorage()
+class ConfiguredPrivateStorage(LazyObject):
+    """The "private" storage of settings.STORAGES, looked up when first used (as Django's
+    default_storage is), so that the fields that use it need no migration when it changes."""
+
+    def _setup(self):
+        self._wrapped = storages[PRIVATE_STORAGE_ALIAS]
+
+
+private_storage = ConfiguredPrivateStorage()
 
 
 def get_private_storage():
     return private_storage
+
+
+def _storages_changed(*, setting, **kwargs):
+    if setting == "STORAGES":
+        private_storage._wrapped = empty
+
+
+setting_changed.connect(_storages_changed)

@@ -2,11 +2,12 @@
 
 A file is kept while a row refers to it or a saved version (django-reversion) that can still
 be restored does, so "recover" and "revert" always find their files. Never run at save time:
-staff run it, or a timer does (see the README)."""
+staff run it, or a timer does (see the README).
+
+Files are listed and deleted through each field's storage, so this works the same on the local
+disk and on S3-compatible object storage."""
 
 import json
-import os
-from pathlib import Path
 
 from django.apps import apps
 from django.core.management.base import BaseCommand
@@ -25,11 +26,14 @@ def file_fields():
 
 
 def referenced_names():
-    """Every stored name a row or a restorable version points at, by storage location."""
-    names = {}
+    """Every stored name a row or a restorable version points at, by storage: a list of
+    (storage, names), one entry per storage."""
+    by_storage = []
     for model, field in file_fields():
-        location = Path(field.storage.location)
-        keep = names.setdefault(location, set())
+        keep = next((names for storage, names in by_storage if storage is field.storage), None)
+        if keep is None:
+            keep = set()
+            by_storage.append((field.storage, keep))
         keep.update(
             model._base_manager.exclude(**{field.name: ""})
             .exclude(**{f"{field.name}__isnull": True})
@@ -42,15 +46,21 @@ def referenced_names():
                 continue
             if value:
                 keep.add(value)
-    return names
+    return by_storage
 
 
-def stored_files(location):
-    for folder, subfolders, files in os.walk(location):
-        subfolders[:] = [name for name in subfolders if name not in SKIPPED_FOLDERS]
-        for filename in files:
-            path = Path(folder) / filename
-            yield path, path.relative_to(location).as_posix()
+def stored_files(storage, folder=""):
+    """The names of the files in `storage` under `folder`, at any depth."""
+    try:
+        subfolders, files = storage.listdir(folder)
+    except FileNotFoundError:  # nothing uploaded yet
+        return
+    prefix = f"{folder}/" if folder else ""
+    for filename in files:
+        yield prefix + filename
+    for subfolder in subfolders:
+        if subfolder not in SKIPPED_FOLDERS:
+            yield from stored_files(storage, prefix + subfolder)
 
 
 class Command(BaseCommand):
@@ -63,17 +73,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run=False, **options):
         deleted = kept = 0
-        for location, keep in referenced_names().items():
-            if not location.is_dir():
-                continue
-            for path, name in stored_files(location):
+        for storage, keep in referenced_names():
+            for name in stored_files(storage):
                 if name in keep:
                     kept += 1
                     continue
                 deleted += 1
-                self.stdout.write(f"{'Would delete' if dry_run else 'Deleted'} {path}")
+                self.stdout.write(f"{'Would delete' if dry_run else 'Deleted'} {name}")
                 if not dry_run:
-                    path.unlink()
+                    storage.delete(name)
         self.stdout.write(
             self.style.SUCCESS(
                 f"{kept} files in use; {deleted} unused "
