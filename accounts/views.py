@@ -1,6 +1,7 @@
 import json
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.contrib.auth import get_user_model, logout
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -29,6 +30,7 @@ class AccountOverviewView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["emails"] = EmailAddress.objects.filter(user=self.request.user)
+        context["two_factor"] = is_mfa_enabled(self.request.user)
         return context
 
 

@@ -57,4 +57,6 @@ RICH_TEXT_EDITOR = {
 def RichTextField(*args, **kwargs):  # noqa: N802 - used like a field class
     """A TextField edited with the rich-text editor in the admin; models still run
     `clean_html` in `save()`, whatever reaches them."""
-    return ProseEditorField(*args, config=RICH_TEXT_EDITOR, sanitize=clean_html, **kwargs)
+    return ProseEditorField(
+        *args, config=RICH_TEXT_EDITOR, preset="mped", sanitize=clean_html, **kwargs
+    )

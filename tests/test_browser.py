@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -117,11 +118,15 @@ def test_news_item_and_partners_pages_render(browser, site):
 def test_staff_edit_a_title_in_the_admin_and_the_home_page_shows_it_with_todays_date(
     browser, site, django_user_model
 ):
-    django_user_model.objects.create_superuser("editor", "editor@example.org", "A-long-pass-123")
+    editor = django_user_model.objects.create_superuser(
+        "editor", "editor@example.org", "A-long-pass-123"
+    )
+    EmailAddress.objects.create(user=editor, email=editor.email, verified=True, primary=True)
+    # The admin sends staff to the site's login page (allauth's, by email address).
     page, _response, _requests = open_page(browser, site + "/admin/")
-    page.get_by_label("Username").fill("editor")
+    page.get_by_label("Email").fill("editor@example.org")
     page.get_by_label("Password").fill("A-long-pass-123")
-    page.get_by_role("button", name="Log in").click()
+    page.locator("main").get_by_role("button", name="Sign In").click()
     page.get_by_role("link", name="News items").first.click()
     page.get_by_role("link", name="Canada in the spotlight").click()
     page.locator("#id_title").fill("Canada in the spotlight, again")

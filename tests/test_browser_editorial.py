@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db import connection
@@ -51,6 +52,7 @@ def staff_in(django_user_model, group, username):
         username, f"{username}@example.org", PASSWORD, is_staff=True
     )
     user.groups.add(Group.objects.get(name=group))
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     return user
 
 
@@ -116,10 +118,10 @@ class Person:
         assert not self.errors, self.errors
 
     def log_in_to_admin(self, username):
-        self.goto(reverse("admin:index"))
-        self.page.get_by_label("Username").fill(username)
+        self.goto(reverse("admin:index"))  # sends staff to the site's login page (allauth's)
+        self.page.get_by_label("Email").fill(f"{username}@example.org")
         self.page.get_by_label("Password").fill(PASSWORD)
-        self.page.get_by_role("button", name="Log in").click()
+        self.page.locator("main").get_by_role("button", name="Sign In").click()
         self.page.wait_for_load_state("networkidle")
         assert self.page.locator("#user-tools strong").text_content() == username
 

@@ -2,6 +2,7 @@
 
 import secrets
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
@@ -32,6 +33,14 @@ class Command(BaseCommand):
         else:
             user.set_password(password)
             user.save(update_fields=["password"])
+        user = users.get(username=username)
+        # Staff log in through allauth's page, by email address, which must be confirmed.
+        EmailAddress.objects.update_or_create(
+            user=user, email=user.email, defaults={"verified": True, "primary": True}
+        )
         self.stdout.write(
-            self.style.SUCCESS(f"Demo admin: username '{username}', password '{password}'")
+            self.style.SUCCESS(
+                f"Demo admin: username '{username}', log in with the email address "
+                f"'{user.email}' and the password '{password}'"
+            )
         )

@@ -1,0 +1,250 @@
+"""The Content-Security-Policy in a real Chromium: the public pages, the account and
+two-factor pages and the staff admin (the rich-text editor included) run with no violation,
+and two-factor authentication works end to end. Skips without Chromium, except in CI."""
+
+import re
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core.cache import cache
+
+from news.models import NewsItem
+
+from .test_accessibility import axe_violations
+from .test_browser import ARTIFACTS, browser, site  # noqa: F401
+from .test_security import totp_code
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "Tonle-Sap-floating-village-58"
+
+# Collects every violation the page reports, from before its first script runs. Playwright's
+# init scripts are not subject to the page's policy.
+LISTEN = """
+window.__csp = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__csp.push(`${event.effectiveDirective} blocked ${event.blockedURI || "inline"}`
+    + ` (${event.sourceFile || location.pathname}:${event.lineNumber}) ${event.sample || ""}`);
+});
+"""
+
+PUBLIC_PAGES = [
+    "/",
+    "/news/",
+    "/news/canada-in-the-spotlight/",
+    "/news/new-report-womens-participation-in-local-politics/",
+    "/partners/",
+    "/partners/county-of-newell/",
+    "/program/",
+    "/program/led-framework/",
+    "/search/?q=women",
+    "/accounts/login/",
+    "/accounts/signup/",
+    "/accounts/password/reset/",
+    "/this-page-does-not-exist/",
+]
+
+
+class Visitor:
+    """One browser context that records the policy violations of every page it opens."""
+
+    def __init__(self, browser, site_url):  # noqa: F811
+        self.site = site_url
+        self.context = browser.new_context()
+        self.context.add_init_script(LISTEN)
+        self.console = []
+        self.violations = {}
+        self.context.on("console", self.on_console)
+        self.page = self.context.new_page()
+
+    def on_console(self, message):
+        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
+            self.console.append(message.text)
+
+    def goto(self, path):
+        response = self.page.goto(self.site + path)
+        self.page.wait_for_load_state("networkidle")
+        self.record()
+        return response
+
+    def record(self):
+        found = self.page.evaluate("window.__csp || []")
+        if found:
+            self.violations[self.page.url] = found
+
+    def check(self):
+        assert not self.violations, self.violations
+        assert not self.console, self.console
+
+    def log_in(self, email, password=PASSWORD, path="/accounts/login/"):
+        self.goto(path)
+        self.page.fill("#id_login", email)
+        self.page.fill("#id_password", password)
+        self.page.locator("main form button[type=submit]").click()
+        self.page.wait_for_load_state("networkidle")
+        self.record()
+
+    def close(self):
+        self.context.close()
+
+
+def make_staff(django_user_model, email="chief@example.org", **extra):
+    user = django_user_model.objects.create_user(
+        "chief", email, PASSWORD, is_staff=True, is_superuser=True, **extra
+    )
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user
+
+
+def test_public_pages_run_under_the_policy_without_a_violation(browser, site):  # noqa: F811
+    cache.clear()
+    visitor = Visitor(browser, site)
+    for path in PUBLIC_PAGES:
+        response = visitor.goto(path)
+        assert "default-src 'self'" in response.headers["content-security-policy"]
+    # The stylesheet was allowed: the header has the brand colour.
+    visitor.goto("/")
+    colour = visitor.page.locator(".site-header").evaluate(
+        "el => getComputedStyle(el).backgroundColor"
+    )
+    assert colour == "rgb(11, 79, 108)"
+    visitor.check()
+    visitor.close()
+
+
+def test_an_inline_script_would_be_blocked_and_reported(browser, site):  # noqa: F811
+    """The listener works: a script injected into a public page is refused and reported."""
+    visitor = Visitor(browser, site)
+    visitor.goto("/")
+    visitor.page.evaluate(
+        """() => { const s = document.createElement("script");
+                   s.textContent = "window.injected = true"; document.body.append(s); }"""
+    )
+    visitor.page.wait_for_timeout(200)
+    visitor.record()
+    assert visitor.page.evaluate("window.injected === undefined")
+    assert any("script-src" in v for v in visitor.violations[visitor.page.url])
+    visitor.close()
+
+
+def test_the_admin_and_its_rich_text_editor_run_without_a_violation(
+    browser,  # noqa: F811
+    site,  # noqa: F811
+    django_user_model,
+):
+    cache.clear()
+    staff = make_staff(django_user_model)
+    item = NewsItem.objects.get(slug="canada-in-the-spotlight")
+    visitor = Visitor(browser, site)
+    page = visitor.page
+    visitor.goto("/admin/")
+    assert "/accounts/login/" in page.url  # the admin's login is allauth's
+    visitor.log_in(staff.email, path=page.url.removeprefix(site))
+    assert page.url == site + "/admin/"
+    assert page.locator("#site-name").inner_text() == "MPED staff"
+
+    visitor.goto(f"/admin/news/newsitem/{item.pk}/change/")
+    editor = page.locator(".field-body .ProseMirror[contenteditable=true]")
+    editor.wait_for()
+    assert not page.locator("#id_body").is_visible()
+    # Tiptap's own CSS was let in with the page's nonce, and applies.
+    assert editor.evaluate("el => getComputedStyle(el).whiteSpace") == "break-spaces"
+    # The editor works: what is typed in it is saved.
+    editor.click()
+    page.keyboard.press("Control+End")
+    page.keyboard.type(" And more.")
+    page.get_by_role("button", name="Save and continue editing").click()
+    page.wait_for_load_state("networkidle")
+    visitor.record()
+    assert "was changed successfully" in page.locator(".messagelist").inner_text()
+    item.refresh_from_db()
+    assert "And more." in item.body
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "admin-editor-under-csp.png", full_page=True)
+
+    for path in [
+        "/admin/news/newsitem/",
+        "/admin/news/newsitem/add/",
+        f"/admin/news/newsitem/{item.pk}/history/",
+        "/admin/pages/programpage/",
+        "/admin/partners/municipality/",
+        "/admin/accounts/user/",
+        f"/admin/accounts/user/{staff.pk}/change/",
+        "/admin/password_change/",
+    ]:
+        response = visitor.goto(path)
+        assert response.status == 200, path
+    # A second save, and the history can compare the two versions.
+    visitor.goto(f"/admin/news/newsitem/{item.pk}/change/")
+    page.locator("#id_title").fill("Canada in the spotlight, again")
+    page.get_by_role("button", name="Save and continue editing").click()
+    page.wait_for_load_state("networkidle")
+    visitor.record()
+    visitor.goto(f"/admin/news/newsitem/{item.pk}/history/")
+    assert page.locator("input[name=version_id1]:enabled").count() == 1
+    page.get_by_role("button", name="compare").click()
+    page.wait_for_load_state("networkidle")
+    visitor.record()
+    assert "/history/compare/" in page.url
+    visitor.check()
+    visitor.close()
+
+
+def test_two_factor_set_up_and_login_in_the_browser(browser, site, django_user_model, settings):  # noqa: F811
+    """With the setting on, staff are sent to set up an authenticator app, which works; the
+    next login asks for its code. No page on the way breaks the policy."""
+    cache.clear()
+    settings.MPED_STAFF_REQUIRE_2FA = True
+    staff = make_staff(django_user_model)
+    visitor = Visitor(browser, site)
+    page = visitor.page
+    visitor.log_in(staff.email, path="/accounts/login/?next=/admin/")
+    assert "/accounts/reauthenticate/" in page.url
+    assert "Staff accounts need two-factor authentication" in page.locator(".messages").inner_text()
+    page.fill("#id_password", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
+    visitor.record()
+    assert page.url.endswith("/accounts/2fa/totp/activate/")
+    qr = page.locator("main img")
+    assert qr.evaluate("img => img.naturalWidth") > 0, "the QR code shows"
+    secret = page.locator("#authenticator_secret").input_value()
+    accessibility = {"activate": axe_violations(page)}
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "totp-activate.png", full_page=True)
+    page.fill("#id_code", totp_code(secret))
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
+    visitor.record()
+    assert page.url.endswith("/accounts/2fa/recovery-codes/")
+    assert re.search(r"\d{8}", page.locator("#recovery_codes").input_value())
+    page.screenshot(path=ARTIFACTS / "totp-recovery-codes.png", full_page=True)
+    accessibility["recovery codes"] = axe_violations(page)
+    visitor.goto("/accounts/2fa/")
+    page.screenshot(path=ARTIFACTS / "totp-index.png", full_page=True)
+    accessibility["index"] = axe_violations(page)
+    visitor.goto("/accounts/")
+    assert page.get_by_text("On: logging in also asks for a code").is_visible()
+    visitor.goto("/admin/")
+    assert page.url == site + "/admin/"
+
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_load_state("networkidle")
+    visitor.log_in(staff.email, path="/accounts/login/?next=/admin/")
+    assert page.url.endswith("/accounts/2fa/authenticate/")
+    page.screenshot(path=ARTIFACTS / "totp-authenticate.png", full_page=True)
+    accessibility["authenticate"] = axe_violations(page)
+    code = totp_code(secret)
+    page.fill("#id_code", f"{(int(code) + 1) % 1_000_000:06d}")
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_load_state("networkidle")
+    visitor.record()
+    assert "Incorrect code." in page.locator("main").inner_text()
+    page.fill("#id_code", code)
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_load_state("networkidle")
+    visitor.record()
+    assert page.url == site + "/admin/"
+    visitor.check()
+    assert not any(accessibility.values()), accessibility
+    visitor.close()
