@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install migrate demo lint format clean
+.PHONY: run test install migrate demo lint format clean bench backup restore audit
 
 $(BIN)/activate: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,26 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
+
+# Known vulnerabilities in every installed package, from PyPI's vulnerability data; --strict
+# also fails when a package could not be checked.
+audit: install
+	$(BIN)/pip-audit --strict --progress-spinner off
+
+# The site as in production (gunicorn, PostgreSQL, Redis) under load from wrk: see the README.
+bench: install
+	$(BIN)/python tools/bench.py
+
+# Backups of a running site, with its environment (DATABASE_URL, storage…; DJANGO_DEBUG=1 for a
+# development database): no `install` first, so a backup never changes the installed packages.
+BACKUP_DIR ?= backups
+backup:
+	$(BIN)/python manage.py backup --output-dir $(BACKUP_DIR)
+
+# make restore ARCHIVE=backups/mped-….tar.gz [RESTORE_FLAGS=--flush]
+restore:
+	@test -n "$(ARCHIVE)" || { echo "Usage: make restore ARCHIVE=backups/mped-YYYYmmdd-HHMMSS.tar.gz"; exit 2; }
+	$(BIN)/python manage.py restore $(RESTORE_FLAGS) "$(ARCHIVE)"
 
 format: install
 	$(BIN)/ruff format .

@@ -5,11 +5,15 @@ Every variable is listed in `.env.example` and the README.
 
 import os
 import sys
+from email.utils import getaddresses
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from js_asset import Script
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 TESTING = "pytest" in sys.modules
@@ -53,6 +57,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "reversion",
@@ -67,8 +73,17 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of a request, other middleware's too, carries its id.
+    "mped.middleware.RequestIdMiddleware",
+    # /health/ for load balancers, before host checks, HTTPS redirects and the page cache.
+    "mped.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the page cache, so cached pages get the headers too (mped/security.py).
+    "mped.security.CSPMiddleware",
+    "mped.security.PermissionsPolicyMiddleware",
+    # Before sessions and users: a cached public page is served without touching either.
+    "mped.cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -77,6 +92,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "mped.security.StaffTwoFactorMiddleware",
 ]
 
 ROOT_URLCONF = "mped.urls"
@@ -105,6 +121,30 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
     )
 }
+
+# Redis when REDIS_URL is set (needed with more than one server process: the page cache, rate
+# limits and sessions are shared through it), local memory otherwise.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": {
+        # Django's Redis backend, reusing its redis-py clients (see mped/cache.py).
+        "BACKEND": "mped.cache.RedisCache"
+        if REDIS_URL
+        else "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": REDIS_URL or "mped",
+        "KEY_PREFIX": os.environ.get("MPED_CACHE_PREFIX", "mped"),
+        "TIMEOUT": 300,
+        # A Redis server that stops answering must not hold requests for long.
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1} if REDIS_URL else {},
+    }
+}
+# Sessions are read from the cache, and from the database only when the cache lost them.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# How long a public page is kept for anonymous readers (mped/cache.py); 0 turns the page cache
+# off. Off by default while developing, so that template changes show at once.
+MPED_PAGE_CACHE_SECONDS = int(
+    os.environ.get("MPED_PAGE_CACHE_SECONDS", "0" if DEBUG and not TESTING else "600")
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -157,6 +197,17 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
 }
 
+# Two-factor authentication (allauth.mfa): an authenticator app, with recovery codes.
+# https://docs.allauth.org/en/latest/mfa/configuration.html
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "MPED"
+# Staff must turn it on before they can use the admin (mped/security.py).
+MPED_STAFF_REQUIRE_2FA = env_bool("DJANGO_STAFF_REQUIRE_2FA", default=not DEBUG and not TESTING)
+
+# django-prose-editor: the rich-text editor starts from our script, which lets it run under the
+# admin's Content-Security-Policy (mped/static/js/rich-text-editor.js).
+DJANGO_PROSE_EDITOR_PRESETS = {"mped": [Script("js/rich-text-editor.js", type="module")]}
+
 # django-reversion-compare: "compare" buttons in each item's history.
 ADD_REVERSION_ADMIN = True
 
@@ -187,6 +238,8 @@ PRIVATE_MEDIA_ROOT = Path(os.environ.get("DJANGO_PRIVATE_MEDIA_ROOT", BASE_DIR /
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Documents (mped/storage.py): PRIVATE_MEDIA_ROOT, or a private bucket or prefix below.
+    "private": {"BACKEND": "mped.storage.PrivateStorage"},
     "staticfiles": {
         # Hashed, compressed files need `collectstatic`; development and tests serve sources.
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -194,6 +247,53 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage",
     },
 }
+
+# Uploads on this machine's disk ("local"), or on S3-compatible object storage ("s3") so that
+# several app servers share them. Credentials are not settings: django-storages (boto3) reads
+# AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the environment, or uses the machine's role.
+MPED_STORAGE = os.environ.get("MPED_STORAGE", "local").strip().lower()
+if MPED_STORAGE == "s3":
+    if not os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("Set AWS_STORAGE_BUCKET_NAME when MPED_STORAGE is s3.")
+    _S3_OPTIONS = {
+        "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
+        "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+        "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+        # Never replace a stored file: earlier versions (django-reversion) still point at it.
+        "file_overwrite": False,
+    }
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_S3_OPTIONS,
+            "location": "media",
+            # Empty for buckets without ACLs, made public by a bucket policy or a CDN instead.
+            "default_acl": os.environ.get("AWS_DEFAULT_ACL", "public-read") or None,
+            "querystring_auth": False,
+            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+        },
+    }
+    # Where the public media are read from, as django-storages writes their URLs (and so the
+    # origin the Content-Security-Policy must allow for images).
+    if STORAGES["default"]["OPTIONS"]["custom_domain"]:
+        MEDIA_URL = f"https://{STORAGES['default']['OPTIONS']['custom_domain']}/media/"
+    elif _S3_OPTIONS["endpoint_url"]:
+        MEDIA_URL = f"{_S3_OPTIONS['endpoint_url'].rstrip('/')}/{_S3_OPTIONS['bucket_name']}/media/"
+    else:
+        MEDIA_URL = f"https://{_S3_OPTIONS['bucket_name']}.s3.amazonaws.com/media/"
+    STORAGES["private"] = {
+        "BACKEND": "mped.s3.PrivateS3Storage",
+        "OPTIONS": {
+            **_S3_OPTIONS,
+            "bucket_name": os.environ.get("AWS_PRIVATE_STORAGE_BUCKET_NAME")
+            or _S3_OPTIONS["bucket_name"],
+            "location": "private",
+            "default_acl": "private",
+            "querystring_auth": True,
+        },
+    }
+elif MPED_STORAGE != "local":
+    raise ImproperlyConfigured("MPED_STORAGE must be local or s3.")
 
 # Uploads: the largest report PDF and image staff may upload, in bytes.
 MPED_MAX_PDF_BYTES = int(os.environ.get("MPED_MAX_PDF_BYTES", 25 * 1024 * 1024))
@@ -215,24 +315,101 @@ EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "MPED <noreply@localhost>")
+# Who is emailed the details of a server error (500): "Name <a@example.org>, b@example.org".
+ADMINS = [entry for entry in getaddresses([os.environ.get("DJANGO_ADMINS", "")]) if any(entry)]
+if any("@" not in address for _name, address in ADMINS):
+    raise ImproperlyConfigured("DJANGO_ADMINS: write addresses as 'Name <a@b.org>, c@d.org'.")
+# The sender of those error emails.
+SERVER_EMAIL = os.environ.get("DJANGO_SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
+# Security headers and cookies (README "Security"). Without DEBUG the site is served over HTTPS
+# only; the test suite talks plain HTTP.
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", default=not DEBUG and not TESTING)
+# The load balancer's health check may come in over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^health/"]
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+MPED_PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
+SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", default=not DEBUG and not TESTING)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 if not DEBUG:
-    SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", default=not TESTING)
-    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# django-csp: no inline scripts or styles anywhere, and nothing from other hosts (uploads
+# too, unless MEDIA_URL names another host). The staff admin adds a nonce (mped/security.py).
+# https://django-csp.readthedocs.io/en/latest/configuration.html
+_media_host = urlsplit(MEDIA_URL)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"]
+        + ([f"{_media_host.scheme}://{_media_host.netloc}"] if _media_host.netloc else []),
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "upgrade-insecure-requests": SECURE_SSL_REDIRECT,
+    }
+}
+
+# Logs go to standard output, one JSON object per line (mped/logging.py), or as plain text lines
+# for a developer's console (DJANGO_LOG_FORMAT=text, the default with DJANGO_DEBUG on).
+LOG_LEVEL = os.environ.get("DJANGO_LOG_LEVEL", "INFO").upper()
+LOG_FORMAT = os.environ.get("DJANGO_LOG_FORMAT", "text" if DEBUG else "json").strip().lower()
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured("DJANGO_LOG_FORMAT must be json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    "filters": {
+        "request_id": {"()": "mped.logging.RequestIdFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {
+        "json": {"()": "mped.logging.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        },
+        "null": {"class": "logging.NullHandler"},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # Django's own logging adds handlers to these; here everything goes through the root's
+        # console handler, and server errors to the admins as well (when ADMINS is set).
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django.request": {"handlers": ["mail_admins"], "propagate": True},
+        # runserver's line per request: mped.request writes one already.
+        "django.server": {"handlers": ["null"], "propagate": False},
+    },
 }
 
 # Where the staff admin lives; change it to keep bots away from the login page.
 MPED_ADMIN_URL = os.environ.get("DJANGO_ADMIN_URL", "admin/").strip("/") + "/"
 # Serve uploaded files from Django itself (development, or a single small server).
-MPED_SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", default=DEBUG)
+MPED_SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", default=DEBUG and MPED_STORAGE == "local")

@@ -1,21 +1,30 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin import AdminSite
 from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
 
+from .cache import cache_public_page
+from .health import HEALTH_ROUTE, health
 from .sitemaps import SITEMAPS
 from .views import HomeView, robots_txt
 
 admin.site.site_header = _("MPED staff")
 admin.site.site_title = _("MPED staff")
 admin.site.index_title = _("Site content")
+# Staff sign in on allauth's login page, with its rate limits, lock-out and two-factor step;
+# wrapping the class's method keeps this idempotent when tests reload this module.
+# https://docs.allauth.org/en/latest/common/admin.html
+admin.site.login = secure_admin_login(AdminSite.login.__get__(admin.site))
 
 urlpatterns = [
-    path("", HomeView.as_view(), name="home"),
-    path("robots.txt", robots_txt, name="robots_txt"),
-    path("sitemap.xml", sitemap_view, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("", cache_public_page(HomeView.as_view()), name="home"),
+    path(HEALTH_ROUTE, health, name="health"),
+    path("robots.txt", cache_public_page(robots_txt), name="robots_txt"),
+    path("sitemap.xml", cache_public_page(sitemap_view), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("news/", include("news.urls")),
     path("program/", include("pages.urls")),
     path("partners/", include("partners.urls")),
