@@ -79,11 +79,12 @@ MIDDLEWARE = [
     "mped.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Outside the page cache, so cached pages get the headers too (mped/security.py).
+    # Before sessions and users: a cached public page is served without touching either.
+    # Public pages' policy has no nonce (mped/security.py), so a page is stored with its
+    # Content-Security-Policy and Permissions-Policy headers and a hit skips building them.
+    "mped.cache.PublicPageCacheMiddleware",
     "mped.security.CSPMiddleware",
     "mped.security.PermissionsPolicyMiddleware",
-    # Before sessions and users: a cached public page is served without touching either.
-    "mped.cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

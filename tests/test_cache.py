@@ -221,3 +221,20 @@ def test_an_unreachable_cache_slows_the_site_but_does_not_break_it(settings, dem
     # An edit is saved even though the cache cannot be told about it.
     make_news("Saved without a cache", kind=Kind.PRESS)
     assert "Saved without a cache" in visible_text(Client().get("/"))
+
+
+def test_a_cached_page_carries_the_security_headers_and_its_own_request_id(demo):
+    first = Client().get("/")
+    second = Client().get("/")
+    assert second["X-Cache"] == "hit"
+    for header in [
+        "Content-Security-Policy",
+        "Permissions-Policy",
+        "X-Frame-Options",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+        "Cross-Origin-Opener-Policy",
+    ]:
+        assert second[header] == first[header], header
+    assert "nonce" not in second["Content-Security-Policy"]
+    assert second["X-Request-ID"] != first["X-Request-ID"]

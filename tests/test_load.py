@@ -269,3 +269,19 @@ def test_60_seconds_of_32_connections_while_staff_edit(production_server):
     assert served[0] > SECONDS * 10
     assert not errors, f"{len(errors)} errors, e.g. {errors[:5]}"
     assert not stale, f"{len(stale)} stale pages, e.g. {stale[:5]}"
+
+
+def test_static_files_are_hashed_compressed_and_kept_for_a_year(production_server):
+    port = production_server
+    status, home = http_get(port, "/")
+    assert status == 200
+    stylesheet = re.search(r'href="(/static/css/site\.[0-9a-f]{12}\.css)"', home).group(1)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", stylesheet, headers={"Accept-Encoding": "gzip, br"})
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    assert response.status == 200
+    assert response.getheader("Content-Encoding") in {"gzip", "br"}
+    assert "max-age=315360000" in response.getheader("Cache-Control")
+    assert "immutable" in response.getheader("Cache-Control")
