@@ -87,19 +87,6 @@ def applied_migrations():
     return applied
 
 
-def stored_files(storage, folder=""):
-    """The names of all the files in `storage`, through the storage API (local disk or S3)."""
-    try:
-        subfolders, files = storage.listdir(folder)
-    except FileNotFoundError:  # nothing stored yet
-        return
-    prefix = f"{folder}/" if folder else ""
-    for filename in sorted(files):
-        yield prefix + filename
-    for subfolder in sorted(subfolders):
-        yield from stored_files(storage, prefix + subfolder)
-
-
 class HashingReader:
     """Reads a file for tarfile while counting its bytes and computing its SHA-256."""
 

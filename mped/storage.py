@@ -49,3 +49,18 @@ def _storages_changed(*, setting, **kwargs):
 
 
 setting_changed.connect(_storages_changed)
+
+
+def stored_files(storage, folder="", skip=()):
+    """The names of all the files in `storage` under `folder`, at any depth, in order, through
+    the storage API (the local disk or S3); subfolders named in `skip` are left out."""
+    try:
+        subfolders, files = storage.listdir(folder)
+    except FileNotFoundError:  # nothing stored yet
+        return
+    prefix = f"{folder}/" if folder else ""
+    for filename in sorted(files):
+        yield prefix + filename
+    for subfolder in sorted(subfolders):
+        if subfolder not in skip:
+            yield from stored_files(storage, prefix + subfolder, skip)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mped import backup
+from mped.storage import stored_files
 
 
 class Command(BaseCommand):
@@ -86,7 +87,7 @@ class Command(BaseCommand):
                             archive, name, source, path.stat().st_size
                         )
                 for folder, storage in backup.file_storages().items():
-                    for name in backup.stored_files(storage):
+                    for name in stored_files(storage):
                         with storage.open(name, "rb") as source:
                             manifest["files"][f"{folder}/{name}"] = self.add(
                                 archive, f"{folder}/{name}", source, storage.size(name)

@@ -14,6 +14,8 @@ from django.core.management.base import BaseCommand
 from django.db import models
 from reversion.models import Version
 
+from mped.storage import stored_files
+
 # Generated files (image renditions) live here and are remade on demand.
 SKIPPED_FOLDERS = {"CACHE"}
 
@@ -49,20 +51,6 @@ def referenced_names():
     return by_storage
 
 
-def stored_files(storage, folder=""):
-    """The names of the files in `storage` under `folder`, at any depth."""
-    try:
-        subfolders, files = storage.listdir(folder)
-    except FileNotFoundError:  # nothing uploaded yet
-        return
-    prefix = f"{folder}/" if folder else ""
-    for filename in files:
-        yield prefix + filename
-    for subfolder in subfolders:
-        if subfolder not in SKIPPED_FOLDERS:
-            yield from stored_files(storage, prefix + subfolder)
-
-
 class Command(BaseCommand):
     help = "Delete uploaded files that no item and no restorable version refers to."
 
@@ -74,7 +62,7 @@ class Command(BaseCommand):
     def handle(self, *args, dry_run=False, **options):
         deleted = kept = 0
         for storage, keep in referenced_names():
-            for name in stored_files(storage):
+            for name in stored_files(storage, skip=SKIPPED_FOLDERS):
                 if name in keep:
                     kept += 1
                     continue
