@@ -1,14 +1,16 @@
-"""What the news and program-page admins share: status, publishing by role, history."""
+"""What the news and program-page admins share: status, publishing by role, history, and the
+content's translations."""
 
 import reversion
 from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language_info, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from reversion_compare.admin import CompareVersionAdmin
 
 from .publishing import Status
+from .translated import missing_languages, missing_translation_q, other_languages
 
 PUBLISHING_FIELDS = ["is_published", "published_at", "unpublish_at"]
 
@@ -24,6 +26,43 @@ class StatusFilter(admin.SimpleListFilter):
         if self.value() in Status.values:
             return queryset.with_status(self.value())
         return queryset
+
+
+def language_name(lang):
+    return get_language_info(lang)["name_translated"]
+
+
+class MissingTranslationFilter(admin.SimpleListFilter):
+    """Items with English text that has no French (or Khmer) version yet, in one of the model
+    admin's `translation_check_fields`."""
+
+    title = _("missing translation")
+    parameter_name = "missing_translation"
+
+    def __init__(self, request, params, model, model_admin):
+        self.fields = model_admin.translation_check_fields
+        super().__init__(request, params, model, model_admin)
+
+    def lookups(self, request, model_admin):
+        return [(lang, language_name(lang)) for lang in other_languages()]
+
+    def queryset(self, request, queryset):
+        if self.value() in other_languages():
+            return queryset.filter(missing_translation_q(self.fields, self.value()))
+        return queryset
+
+
+class TranslationStatusMixin:
+    """The change list's column of missing translations; with MissingTranslationFilter in
+    `list_filter`. Both read the row's own columns: no query."""
+
+    # The texts every translation needs, where the English has one.
+    translation_check_fields = ()
+
+    @admin.display(description=_("not yet translated"))
+    def missing_translations(self, obj):
+        missing = missing_languages(obj, self.translation_check_fields)
+        return ", ".join(str(language_name(lang)) for lang in missing) or "—"
 
 
 class PublishingAdmin(CompareVersionAdmin):

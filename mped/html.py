@@ -1,7 +1,12 @@
 """Sanitising of HTML that staff write or paste, applied when a model is saved."""
 
+import html
+
 import nh3
+from django.utils.html import strip_tags
 from django_prose_editor.fields import ProseEditorField
+
+from .translated import columns
 
 ALLOWED_TAGS = {
     "p",
@@ -28,13 +33,28 @@ def clean_html(value):
     javascript:/data: links, whatever is pasted or posted."""
     if not value:
         return ""
-    return nh3.clean(
+    cleaned = nh3.clean(
         value,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="noopener noreferrer",
     ).strip()
+    # The editor posts "<p></p>" when left empty: no text is no text (a translation that is
+    # still missing, for one).
+    if not html.unescape(strip_tags(cleaned)).strip():
+        return ""
+    return cleaned
+
+
+def clean_html_in_every_language(obj, *fields):
+    """`clean_html` on each language's column of the rich-text `fields` (modeltranslation:
+    body_en, body_fr, body_km), whatever language is active."""
+    for name in fields:
+        for column in columns(name):
+            value = getattr(obj, column)
+            if value is not None:
+                setattr(obj, column, clean_html(value))
 
 
 # The rich-text editor's toolbar (django-prose-editor) offers what ALLOWED_TAGS keeps.

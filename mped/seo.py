@@ -4,6 +4,8 @@ from django.templatetags.static import static
 
 from news.models import Kind
 
+from .translated import translated
+
 
 def organization(request, site):
     return {
@@ -25,7 +27,9 @@ def news_article(request, item, site, image_url=""):
         "@type": "Report" if item.kind == Kind.REPORT else "NewsArticle",
         "headline": item.title[:110],
         "name": item.title,
-        "description": item.meta_description or item.summary,
+        # In the reader's language where there is one (a French summary before an English
+        # description), as on the page.
+        "description": translated(item, "meta_description", "summary").text,
         "datePublished": item.published_at.isoformat(),
         "dateModified": max(item.updated_at, item.published_at).isoformat(),
         "url": request.build_absolute_uri(item.get_absolute_url()),

@@ -1,21 +1,31 @@
 from django.contrib import admin, messages
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
+from modeltranslation.utils import get_translation_fields
 
-from mped.admin import PublishingAdmin, StatusFilter
+from mped.admin import (
+    MissingTranslationFilter,
+    PublishingAdmin,
+    StatusFilter,
+    TranslationStatusMixin,
+)
 
 from .alerts import queue_alerts
 from .models import SEARCH_VECTORS, AlertDelivery, Article, NewsItem
 
 
-class ArticleInline(admin.StackedInline):
+class ArticleInline(TranslationStackedInline):
     model = Article
     extra = 0
     fields = ["title", "publication", "url", "file", "note", "order"]
 
 
 @admin.register(NewsItem)
-class NewsItemAdmin(PublishingAdmin):
+class NewsItemAdmin(TranslationStatusMixin, PublishingAdmin, TranslationAdmin):
+    """Each text in English, French and Khmer, one under the other (modeltranslation's
+    TranslationAdmin, after PublishingAdmin so that publishing rights and history stay)."""
+
     list_display = [
         "title",
         "kind",
@@ -23,10 +33,18 @@ class NewsItemAdmin(PublishingAdmin):
         "published_at",
         "is_members_only",
         "has_pdf",
+        "missing_translations",
         "updated_at",
     ]
-    list_filter = [StatusFilter, "kind", "is_members_only", "published_at"]
-    search_fields = ["title", "summary", "body"]
+    list_filter = [
+        StatusFilter,
+        "kind",
+        "is_members_only",
+        MissingTranslationFilter,
+        "published_at",
+    ]
+    translation_check_fields = ["title", "summary", "body"]
+    search_fields = get_translation_fields("title", "summary", "body")
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["partners"]

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mped.cache import ContentQuerySet
 from mped.fields import CheckedImageField
-from mped.html import RichTextField, clean_html
+from mped.html import RichTextField, clean_html_in_every_language
 from mped.images import rendition_field, responsive_image
 from mped.postgres import PostgresGinIndex, PostgresOnly
 from mped.publishing import Publishable, PublishableQuerySet
@@ -43,7 +43,7 @@ class NewsItemQuerySet(PublishableQuerySet):
 
 # The stored search vectors: large for a long report (its words and their positions), and only
 # the search reads them, in SQL; so news items are loaded without them.
-SEARCH_VECTORS = ("search_public", "search_members")
+SEARCH_VECTORS = ("search_public", "search_members", "search_public_fr", "search_members_fr")
 
 
 class NewsItemManager(models.Manager.from_queryset(NewsItemQuerySet)):
@@ -51,8 +51,10 @@ class NewsItemManager(models.Manager.from_queryset(NewsItemQuerySet)):
         return super().get_queryset().defer(*SEARCH_VECTORS)
 
 
-# The text search configuration of the site search on PostgreSQL (stemming, stop words).
-SEARCH_CONFIG = "english"
+# The text search configurations of the site search on PostgreSQL (stemming, stop words), for
+# the content languages PostgreSQL has one for. Khmer has none (and is written without spaces
+# between words): its texts are searched as substrings (search/engines.py).
+SEARCH_CONFIGS = {"en": "english", "fr": "french"}
 
 
 # Who may read what: the one statement of it, for the site search on both databases.
@@ -60,14 +62,16 @@ MEMBERS_ONLY_BODY = Q(is_members_only=True)
 MEMBERS_ONLY_PDF = Q(is_members_only=True) | Q(pdf_members_only=True)
 
 
-def body_visible_to(members):
-    """The body as the site search sees it: a members-only item's body is for members."""
+def body_visible_to(members, lang="en"):
+    """The body (in `lang`) as the site search sees it: a members-only item's body is for
+    members."""
+    body = F(f"body_{lang}")
     if members:
-        return F("body")
+        return body
     return Case(
         # Written as keywords (MEMBERS_ONLY_BODY) because migration 0007 stores it so.
         When(is_members_only=True, then=Value("")),
-        default=F("body"),
+        default=body,
         output_field=models.TextField(),
     )
 
@@ -83,15 +87,37 @@ def pdf_text_visible_to(members):
     )
 
 
-def search_vector(*, members):
-    """What the site search matches on PostgreSQL: title, summary, body and PDF text, weighted
-    in that order, without what visitors may not read unless `members`. Stored in the
-    generated columns `search_public` and `search_members`."""
-    return (
-        SearchVector("title", weight="A", config=SEARCH_CONFIG)
-        + SearchVector("summary", weight="B", config=SEARCH_CONFIG)
-        + SearchVector(body_visible_to(members), weight="C", config=SEARCH_CONFIG)
-        + SearchVector(pdf_text_visible_to(members), weight="D", config=SEARCH_CONFIG)
+def search_vector(*, members, lang="en"):
+    """What the site search matches on PostgreSQL: title, summary, body (in `lang`) and, in
+    English, the PDF's text, weighted in that order, without what visitors may not read unless
+    `members`. Stored in the generated columns `search_public` and `search_members` (English)
+    and `search_public_fr` and `search_members_fr` (French)."""
+    config = SEARCH_CONFIGS[lang]
+    vector = (
+        SearchVector(f"title_{lang}", weight="A", config=config)
+        + SearchVector(f"summary_{lang}", weight="B", config=config)
+        + SearchVector(body_visible_to(members, lang), weight="C", config=config)
+    )
+    if lang == "en":
+        # A report has one PDF, whatever its language: searched with the English texts, which
+        # every language's search includes.
+        vector += SearchVector(pdf_text_visible_to(members), weight="D", config=config)
+    return vector
+
+
+def search_vector_field(*, members, lang="en"):
+    """A generated column of the search vector on PostgreSQL (NULL on SQLite). For members,
+    only on items with members-only content (NULL on the others)."""
+    vector = search_vector(members=members, lang=lang)
+    if members:
+        vector = Case(
+            When(MEMBERS_ONLY_PDF, then=vector), default=None, output_field=SearchVectorField()
+        )
+    return models.GeneratedField(
+        expression=PostgresOnly(vector),
+        output_field=SearchVectorField(),
+        db_persist=True,
+        serialize=False,
     )
 
 
@@ -186,25 +212,11 @@ class NewsItem(UploadDetailsMixin, Publishable):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     # The site search on PostgreSQL (NULL on SQLite): kept up to date by the database itself,
     # whatever changes the row. What visitors may search, and for members what more they may
-    # (only on items with members-only content; NULL on the others).
-    search_public = models.GeneratedField(
-        expression=PostgresOnly(search_vector(members=False)),
-        output_field=SearchVectorField(),
-        db_persist=True,
-        serialize=False,
-    )
-    search_members = models.GeneratedField(
-        expression=PostgresOnly(
-            Case(
-                When(MEMBERS_ONLY_PDF, then=search_vector(members=True)),
-                default=None,
-                output_field=SearchVectorField(),
-            )
-        ),
-        output_field=SearchVectorField(),
-        db_persist=True,
-        serialize=False,
-    )
+    # (only on items with members-only content; NULL on the others); in English and in French.
+    search_public = search_vector_field(members=False)
+    search_members = search_vector_field(members=True)
+    search_public_fr = search_vector_field(members=False, lang="fr")
+    search_members_fr = search_vector_field(members=True, lang="fr")
 
     objects = NewsItemManager()
     upload_details = [
@@ -222,13 +234,15 @@ class NewsItem(UploadDetailsMixin, Publishable):
             # The site search on PostgreSQL.
             PostgresGinIndex(fields=["search_public"], name="news_search_public"),
             PostgresGinIndex(fields=["search_members"], name="news_search_members"),
+            PostgresGinIndex(fields=["search_public_fr"], name="news_search_public_fr"),
+            PostgresGinIndex(fields=["search_members_fr"], name="news_search_members_fr"),
         ]
 
     def __str__(self):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.body = clean_html(self.body)
+        clean_html_in_every_language(self, "body")
         self.pdf_size = file_size(self.pdf, self.pdf_size)
         super().save(*args, **kwargs)
 
@@ -246,8 +260,9 @@ class NewsItem(UploadDetailsMixin, Publishable):
     def clean(self):
         super().clean()
         errors = {}
-        if self.image and not self.image_alt.strip():
-            errors["image_alt"] = _("Describe the image for readers who cannot see it.")
+        # In English at least; the other languages fall back to it.
+        if self.image and not (self.image_alt_en or "").strip():
+            errors["image_alt_en"] = _("Describe the image for readers who cannot see it.")
         if self.kind == Kind.REPORT and not self.pdf:
             errors["pdf"] = _("A report needs its PDF.")
         if errors:

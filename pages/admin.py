@@ -1,14 +1,21 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
+from modeltranslation.utils import get_translation_fields
 from reversion.admin import VersionAdmin
 
-from mped.admin import PublishingAdmin, StatusFilter
+from mped.admin import (
+    MissingTranslationFilter,
+    PublishingAdmin,
+    StatusFilter,
+    TranslationStatusMixin,
+)
 
 from .models import PageFigure, PagePoint, ProgramPage, SiteSettings
 
 
 @admin.register(SiteSettings)
-class SiteSettingsAdmin(VersionAdmin):
+class SiteSettingsAdmin(VersionAdmin, TranslationAdmin):
     fieldsets = [
         (None, {"fields": ["site_name", "short_name", "tagline", "footer_text"]}),
         (
@@ -37,24 +44,33 @@ class SiteSettingsAdmin(VersionAdmin):
         return "/"
 
 
-class PagePointInline(admin.TabularInline):
+class PagePointInline(TranslationTabularInline):
     model = PagePoint
     extra = 1
     fields = ["text", "order"]
 
 
-class PageFigureInline(admin.TabularInline):
+class PageFigureInline(TranslationTabularInline):
     model = PageFigure
     extra = 0
     fields = ["value", "label", "order"]
 
 
 @admin.register(ProgramPage)
-class ProgramPageAdmin(PublishingAdmin):
-    list_display = ["title", "nav_title", "order", "show_on_home", "status_display", "updated_at"]
+class ProgramPageAdmin(TranslationStatusMixin, PublishingAdmin, TranslationAdmin):
+    list_display = [
+        "title",
+        "nav_title",
+        "order",
+        "show_on_home",
+        "status_display",
+        "missing_translations",
+        "updated_at",
+    ]
     list_editable = ["order", "show_on_home"]
-    list_filter = [StatusFilter, "show_on_home"]
-    search_fields = ["title", "summary", "body"]
+    list_filter = [StatusFilter, "show_on_home", MissingTranslationFilter]
+    translation_check_fields = ["title", "summary", "body"]
+    search_fields = get_translation_fields("title", "summary", "body")
     prepopulated_fields = {"slug": ["title"]}
     inlines = [PagePointInline, PageFigureInline]
     fieldsets = [

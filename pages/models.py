@@ -3,8 +3,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from mped.cache import ContentQuerySet
-from mped.html import RichTextField, clean_html
+from mped.html import RichTextField, clean_html_in_every_language
 from mped.publishing import Publishable, PublishableQuerySet
+from mped.translated import translated
 
 
 class SiteSettings(models.Model):
@@ -138,8 +139,7 @@ class ProgramPage(Publishable):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.body = clean_html(self.body)
-        self.closing = clean_html(self.closing)
+        clean_html_in_every_language(self, "body", "closing")
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -147,7 +147,8 @@ class ProgramPage(Publishable):
 
     @property
     def menu_title(self):
-        return self.nav_title or self.title
+        """The name in the menu, in the reader's language if it has one."""
+        return translated(self, "nav_title", "title")
 
 
 class PagePoint(models.Model):

@@ -5,12 +5,16 @@ from django import forms
 from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
+from modeltranslation.utils import get_translation_fields
 from reversion_compare.admin import CompareVersionAdmin
+
+from mped.admin import MissingTranslationFilter, TranslationStatusMixin
 
 from .models import Country, Municipality, Partnership
 
 
-class CanadianPartnershipInline(admin.TabularInline):
+class CanadianPartnershipInline(TranslationTabularInline):
     """Pairings edited from the Canadian municipality's page."""
 
     model = Partnership
@@ -21,7 +25,7 @@ class CanadianPartnershipInline(admin.TabularInline):
     verbose_name_plural = _("partners in Cambodia")
 
 
-class CambodianPartnershipInline(admin.TabularInline):
+class CambodianPartnershipInline(TranslationTabularInline):
     """Pairings edited from the Cambodian local government's page."""
 
     model = Partnership
@@ -52,7 +56,7 @@ reversion.register(Municipality, follow=["partnerships_as_canadian", "partnershi
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(CompareVersionAdmin):
+class MunicipalityAdmin(TranslationStatusMixin, CompareVersionAdmin, TranslationAdmin):
     # Latitude and longitude, the model's only decimals.
     formfield_overrides = {models.DecimalField: {"form_class": CoordinateField}}
     list_display = [
@@ -63,11 +67,13 @@ class MunicipalityAdmin(CompareVersionAdmin):
         "is_sample",
         "is_published",
         "order",
+        "missing_translations",
         "updated_at",
     ]
     list_editable = ["is_published", "order"]
-    list_filter = ["country", "is_published", "is_sample", "region"]
-    search_fields = ["name", "region", "summary", "description"]
+    list_filter = ["country", "is_published", "is_sample", MissingTranslationFilter, "region"]
+    translation_check_fields = ["summary", "description"]
+    search_fields = ["name", "region", *get_translation_fields("summary", "description")]
     prepopulated_fields = {"slug": ["name"]}
     fieldsets = [
         (
@@ -103,10 +109,19 @@ class MunicipalityAdmin(CompareVersionAdmin):
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(CompareVersionAdmin):
-    list_display = ["__str__", "since", "focus", "is_sample", "is_published", "updated_at"]
-    list_filter = ["is_published", "is_sample", "canadian", "cambodian"]
-    search_fields = ["canadian__name", "cambodian__name", "focus"]
+class PartnershipAdmin(TranslationStatusMixin, CompareVersionAdmin, TranslationAdmin):
+    list_display = [
+        "__str__",
+        "since",
+        "focus",
+        "is_sample",
+        "is_published",
+        "missing_translations",
+        "updated_at",
+    ]
+    list_filter = ["is_published", "is_sample", MissingTranslationFilter, "canadian", "cambodian"]
+    translation_check_fields = ["focus"]
+    search_fields = ["canadian__name", "cambodian__name", *get_translation_fields("focus")]
     list_select_related = ["canadian", "cambodian"]
     autocomplete_fields = ["canadian", "cambodian"]
 

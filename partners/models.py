@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mped.cache import ContentQuerySet
 from mped.fields import CheckedImageField
-from mped.html import RichTextField, clean_html
+from mped.html import RichTextField, clean_html_in_every_language
 from mped.images import rendition_field, responsive_image
 from mped.uploads import ImageDetails, UploadDetailsMixin
 from mped.validators import validate_image_upload
@@ -145,7 +145,7 @@ class Municipality(UploadDetailsMixin, models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.description = clean_html(self.description)
+        clean_html_in_every_language(self, "description")
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -153,8 +153,9 @@ class Municipality(UploadDetailsMixin, models.Model):
 
     def clean(self):
         errors = {}
-        if self.image and not self.image_alt.strip():
-            errors["image_alt"] = _("Describe the image for readers who cannot see it.")
+        # In English at least; the other languages fall back to it.
+        if self.image and not (self.image_alt_en or "").strip():
+            errors["image_alt_en"] = _("Describe the image for readers who cannot see it.")
         # Partnerships pair a Canadian with a Cambodian municipality; a country change would
         # put this one on the wrong side of its pairings.
         if self.pk and (

@@ -12,6 +12,13 @@ summary, description) are searched together and ranked in one list.
   (case-insensitive substring match, a "quoted phrase" counts as one word), ranked by matches in
   the title and summary, with a snippet around the first match.
 
+In each language: the texts in the reader's language are searched, and the English ones too
+(what is not yet translated is shown in English). On PostgreSQL French has its own full-text
+search (the French configuration, and stored vectors for news items); Khmer, which PostgreSQL
+cannot split into words (it is written without spaces between them), is searched as on SQLite,
+each word as a substring of the Khmer texts, next to the English full-text search. Results show
+the texts in the reader's language, or in English marked with `lang="en"`.
+
 What a visitor may not read is not searched for them: the body and PDF text of a members-only
 item, and the text of a members-only PDF.
 
@@ -42,15 +49,24 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Concat, Left
+from django.db.models.functions import Coalesce, Concat, Left, NullIf
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from mped.translated import (
+    DEFAULT_LANGUAGE,
+    Translated,
+    column,
+    columns,
+    content_languages,
+    translated,
+)
 from news.models import (
     MEMBERS_ONLY_BODY,
     MEMBERS_ONLY_PDF,
-    SEARCH_CONFIG,
+    SEARCH_CONFIGS,
     NewsItem,
     body_visible_to,
     pdf_text_visible_to,
@@ -75,7 +91,10 @@ MARK_STOP = "\ue001"
 NEWS, PAGE, PARTNER = "news", "page", "partner"
 
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f\ue000\ue001]")
-_WORD = r"[^\W_]+(?:['’][^\W_]+)*"
+# A letter or digit, or one of Khmer's vowel signs and other combining marks (which \w leaves
+# out, and without which a Khmer word falls apart).
+_LETTER = r"(?:[^\W_]|[\u17b4-\u17d3\u17dd])"
+_WORD = rf"{_LETTER}+(?:['’]{_LETTER}+)*"
 _PHRASE_OR_WORD = re.compile(rf'"([^"]*)"|({_WORD})')
 # Tags inside a line of text (bold, italic, links) go without a trace; others leave a space.
 INLINE_TAG = r"</?(a|b|em|i|strong)(\s[^>]*)?>"
@@ -130,16 +149,53 @@ class JoinText(Aggregate):
         return self.as_sql(compiler, connection, function="GROUP_CONCAT", **extra_context)
 
 
-def points_text():
-    """A program page's points, joined (one subquery, not a query per page)."""
+def points_text(lang=DEFAULT_LANGUAGE):
+    """A program page's points in `lang`, joined (one subquery, not a query per page)."""
     points = (
         PagePoint.objects.filter(page=OuterRef("pk"))
         .order_by()
         .values("page")
-        .annotate(text=JoinText("text"))
-        .values("text")
+        .annotate(joined=JoinText(Coalesce(column("text", lang), Value(""))))
+        .values("joined")
     )
     return Coalesce(Subquery(points), Value(""), output_field=TextField())
+
+
+def first_text(*expressions):
+    """SQL: the first of `expressions` that is not empty (a text in the reader's language, else
+    in English)."""
+    if len(expressions) == 1:
+        return Coalesce(expressions[0], Value(""), output_field=TextField())
+    return Coalesce(
+        *(NullIf(expression, Value("")) for expression in expressions),
+        Value(""),
+        output_field=TextField(),
+    )
+
+
+def substring_match(terms, titles, summaries, plain=(), rich=()):
+    """(condition, rank) for rows where each term is in one of the fields, as a substring:
+    `titles` and `summaries` (field names), `plain` text fields and `rich` HTML fields (pairs
+    of a field name and the Q under which the reader may search it; HTML is matched in its
+    text, not in its tags). Ranked by the terms found in a title, then in a summary."""
+    conditions, scores = [], []
+    for term in terms:
+        in_text = re.escape(html.escape(term, quote=False))
+        in_title = reduce(or_, [Q(**{f"{name}__icontains": term}) for name in titles])
+        in_summary = reduce(or_, [Q(**{f"{name}__icontains": term}) for name in summaries])
+        matches = [in_title, in_summary]
+        for field, allowed in plain:
+            matches.append(Q(**{f"{field}__icontains": term}) & allowed)
+        for field, allowed in rich:
+            # Text is what follows a tag (or the start) up to the next tag.
+            matches.append(Q(**{f"{field}__iregex": rf"(^|>)[^<]*{in_text}"}) & allowed)
+        conditions.append(reduce(or_, matches))
+        scores += [
+            Case(When(in_title, then=1.0), default=0.0),
+            Case(When(in_summary, then=0.4), default=0.0),
+        ]
+    rank = reduce(lambda a, b: a + b, scores, Value(0.1))
+    return reduce(and_, conditions), rank
 
 
 @dataclass
@@ -154,6 +210,21 @@ class Hit:
     date: datetime | None = None
     place: str = ""
     members_only: bool = False
+    # The language of the title and of the snippet when it is not the page's: the English
+    # text of what is not yet translated.
+    title_lang: str = ""
+    snippet_lang: str = ""
+
+    @property
+    def shown_title(self):
+        """The title, marked as English with its note when it is not yet translated."""
+        return Translated(self.title, self.title_lang, missing=bool(self.title_lang))
+
+
+def fallback_lang(obj, field):
+    """The language of `obj`'s `field` as the reader sees it, if it is a fallback."""
+    shown = translated(obj, field)
+    return shown.lang if shown.missing else ""
 
 
 # Snippets ---------------------------------------------------------------------------------------
@@ -182,9 +253,11 @@ def headline_html(headline):
 def plain_snippet(texts, terms):
     """Safe HTML: the text around the first match of any term, escaped, each match in <mark>;
     the start of the text when nothing matches there (the match was in the title)."""
-    text = " ".join(" ".join(texts).split())
+    text = " ".join(" ".join(text for text in texts if text).split())
     if not text:
         return mark_safe("")  # noqa: S308 - empty
+    if not terms:
+        return mark_safe(escape(Truncator(text).chars(SNIPPET_LENGTH)))  # noqa: S308 - escaped
     pattern = re.compile(
         "|".join(re.escape(term) for term in sorted(terms, key=len, reverse=True)), re.IGNORECASE
     )
@@ -223,6 +296,9 @@ class Engine:
     def __init__(self, query, *, members):
         self.query = query
         self.members = members
+        # The reader's language, then English.
+        self.languages = content_languages()
+        self.terms = terms_of(query)
 
     def rows(self):
         news = self._rows(self.news(), NEWS, F("published_at"))
@@ -276,6 +352,8 @@ class Engine:
                 snippet=self.news_snippet(item),
                 date=item.published_at,
                 members_only=item.is_members_only,
+                title_lang=fallback_lang(item, "title"),
+                snippet_lang=fallback_lang(item, "summary"),
             )
             for item in self.with_news_snippets(items)
         }
@@ -289,6 +367,8 @@ class Engine:
                 title=page.title,
                 url=page.get_absolute_url(),
                 snippet=self.page_snippet(page),
+                title_lang=fallback_lang(page, "title"),
+                snippet_lang=fallback_lang(page, "summary"),
             )
             for page in self.with_page_snippets(pages)
         }
@@ -309,182 +389,34 @@ class Engine:
                 place=", ".join(
                     part for part in (partner.region, partner.get_country_display()) if part
                 ),
+                snippet_lang=fallback_lang(partner, "summary"),
             )
             for partner in self.with_partner_snippets(partners)
         }
 
-
-class PostgresEngine(Engine):
-    def __init__(self, query, *, members):
-        super().__init__(query, members=members)
-        self.tsquery = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
-
-    def _matching(self, queryset, vector):
-        return (
-            queryset.annotate(search=vector)
-            .filter(search=self.tsquery)
-            .annotate(rank=SearchRank(vector, self.tsquery))
-        )
-
-    def news(self):
-        # The vectors stored in the item (GIN-indexed), not computed for each query.
-        items = NewsItem.objects.published()
-        if not self.members:
-            return items.filter(search_public=self.tsquery).annotate(
-                rank=SearchRank(F("search_public"), self.tsquery)
-            )
-        # For members, the items with members-only content have a fuller vector of their own.
-        return items.filter(
-            Q(search_public=self.tsquery) | Q(search_members=self.tsquery)
-        ).annotate(rank=SearchRank(Coalesce(F("search_members"), F("search_public")), self.tsquery))
-
-    def pages(self):
-        vector = (
-            SearchVector("title", weight="A", config=SEARCH_CONFIG)
-            + SearchVector("summary", weight="B", config=SEARCH_CONFIG)
-            + SearchVector(
-                "body", "points_intro", points_text(), "closing", weight="C", config=SEARCH_CONFIG
-            )
-        )
-        return self._matching(ProgramPage.objects.published(), vector)
-
-    def partners(self):
-        vector = (
-            SearchVector("name", weight="A", config=SEARCH_CONFIG)
-            + SearchVector("region", "summary", weight="B", config=SEARCH_CONFIG)
-            + SearchVector("description", weight="C", config=SEARCH_CONFIG)
-        )
-        return self._matching(Municipality.objects.published(), vector)
-
-    def _headline(self, *texts):
-        """ts_headline over plain text (tags stripped), matches between our private marks."""
-        joined = []
-        for text in texts:
-            joined += [text, Value(" ")]
-        return SearchHeadline(
-            Concat(*joined[:-1], output_field=TextField()),
-            self.tsquery,
-            config=SEARCH_CONFIG,
-            start_sel=MARK_START,
-            stop_sel=MARK_STOP,
-            max_words=30,
-            min_words=12,
-            max_fragments=2,
-            fragment_delimiter=" … ",
-        )
+    # Snippets made in Python (SQLite, and PostgreSQL for languages without full-text search):
+    # the texts in the reader's language, else in English, around the first word found.
 
     def with_news_snippets(self, items):
         return items.annotate(
-            snippet_html=self._headline(
-                F("summary"),
-                StripTags(body_visible_to(self.members)),
-                Left(pdf_text_visible_to(self.members), HEADLINE_PDF_CHARS),
-            )
-        )
-
-    def with_page_snippets(self, pages):
-        return pages.annotate(
-            snippet_html=self._headline(
-                F("summary"),
-                StripTags(F("body")),
-                F("points_intro"),
-                points_text(),
-                StripTags(F("closing")),
-            )
-        )
-
-    def with_partner_snippets(self, partners):
-        return partners.annotate(
-            snippet_html=self._headline(F("summary"), StripTags(F("description")))
-        )
-
-    def news_snippet(self, item):
-        return headline_html(item.snippet_html)
-
-    page_snippet = partner_snippet = news_snippet
-
-
-class SimpleEngine(Engine):
-    """Every word in some field, as a case-insensitive substring (SQLite)."""
-
-    def __init__(self, query, *, members):
-        super().__init__(query, members=members)
-        self.terms = terms_of(query)
-
-    def _matching(self, queryset, title, summary, plain=(), rich=()):
-        """Rows where each term is in one of the fields: `plain` text fields (a Q per field
-        name gives the condition under which the reader may search it), `rich` HTML fields
-        (matched in their text, not in their tags)."""
-        if not self.terms:
-            return queryset.none().annotate(rank=Value(0.0, FloatField()))
-        conditions, scores = [], []
-        for term in self.terms:
-            in_text = re.escape(html.escape(term, quote=False))
-            matches = [Q(**{f"{title}__icontains": term}), Q(**{f"{summary}__icontains": term})]
-            for field, allowed in plain:
-                matches.append(Q(**{f"{field}__icontains": term}) & allowed)
-            for field, allowed in rich:
-                # Text is what follows a tag (or the start) up to the next tag.
-                matches.append(Q(**{f"{field}__iregex": rf"(^|>)[^<]*{in_text}"}) & allowed)
-            conditions.append(reduce(or_, matches))
-            scores += [
-                Case(When(**{f"{title}__icontains": term}, then=1.0), default=0.0),
-                Case(When(**{f"{summary}__icontains": term}, then=0.4), default=0.0),
-            ]
-        rank = reduce(lambda a, b: a + b, scores, Value(0.1))
-        return queryset.filter(reduce(and_, conditions)).annotate(rank=rank)
-
-    def news(self):
-        everyone = Q()
-        if self.members:
-            body = pdf = everyone
-        else:
-            body = ~MEMBERS_ONLY_BODY
-            pdf = ~MEMBERS_ONLY_PDF
-        return self._matching(
-            NewsItem.objects.published(),
-            "title",
-            "summary",
-            plain=[("pdf_text", pdf)],
-            rich=[("body", body)],
-        )
-
-    def pages(self):
-        everyone = Q()
-        return self._matching(
-            ProgramPage.objects.published().annotate(points_text=points_text()),
-            "title",
-            "summary",
-            plain=[("points_intro", everyone), ("points_text", everyone)],
-            rich=[("body", everyone), ("closing", everyone)],
-        )
-
-    def partners(self):
-        everyone = Q()
-        return self._matching(
-            Municipality.objects.published(),
-            "name",
-            "summary",
-            plain=[("region", everyone)],
-            rich=[("description", everyone)],
-        )
-
-    def with_news_snippets(self, items):
-        return items.annotate(
-            body_text=body_visible_to(self.members),
+            body_text=first_text(*(body_visible_to(self.members, lang) for lang in self.languages)),
             pdf_words=pdf_text_visible_to(self.members),
         )
 
     def with_page_snippets(self, pages):
         return pages.annotate(
-            body_text=F("body"),
-            points_words=points_text(),
-            points_lead=F("points_intro"),
-            closing_text=F("closing"),
+            body_text=first_text(*(F(name) for name in columns("body", self.languages))),
+            points_words=first_text(*(points_text(lang) for lang in self.languages)),
+            points_lead=first_text(*(F(name) for name in columns("points_intro", self.languages))),
+            closing_text=first_text(*(F(name) for name in columns("closing", self.languages))),
         )
 
     def with_partner_snippets(self, partners):
-        return partners.annotate(description_text=F("description"))
+        return partners.annotate(
+            description_text=first_text(
+                *(F(name) for name in columns("description", self.languages))
+            )
+        )
 
     def news_snippet(self, item):
         return plain_snippet(
@@ -497,6 +429,227 @@ class SimpleEngine(Engine):
 
     def partner_snippet(self, partner):
         return plain_snippet([partner.summary, plain_text(partner.description_text)], self.terms)
+
+    # Matching as substrings, in the languages without full-text search --------------------------
+
+    def news_substrings(self, languages):
+        if self.members:
+            body = pdf = Q()
+        else:
+            body = ~MEMBERS_ONLY_BODY
+            pdf = ~MEMBERS_ONLY_PDF
+        return substring_match(
+            self.terms,
+            columns("title", languages),
+            columns("summary", languages),
+            plain=[("pdf_text", pdf)] if DEFAULT_LANGUAGE in languages else [],
+            rich=[(name, body) for name in columns("body", languages)],
+        )
+
+    def page_substrings(self, languages):
+        everyone = Q()
+        plain = [(name, everyone) for name in columns("points_intro", languages)]
+        plain += [(f"points_{lang}", everyone) for lang in languages]
+        rich = [
+            (name, everyone) for name in columns("body", languages) + columns("closing", languages)
+        ]
+        return substring_match(
+            self.terms,
+            columns("title", languages),
+            columns("summary", languages),
+            plain=plain,
+            rich=rich,
+        )
+
+    def with_points(self, pages, languages):
+        return pages.annotate(**{f"points_{lang}": points_text(lang) for lang in languages})
+
+    def partner_substrings(self, languages):
+        everyone = Q()
+        return substring_match(
+            self.terms,
+            ["name"],
+            columns("summary", languages),
+            plain=[("region", everyone)],
+            rich=[(name, everyone) for name in columns("description", languages)],
+        )
+
+
+class PostgresEngine(Engine):
+    """Full-text search in English and French; Khmer as substrings (see the module's text)."""
+
+    def __init__(self, query, *, members):
+        super().__init__(query, members=members)
+        self.tsqueries = {
+            lang: SearchQuery(query, search_type="websearch", config=SEARCH_CONFIGS[lang])
+            for lang in self.languages
+            if lang in SEARCH_CONFIGS
+        }
+        self.substring_languages = [lang for lang in self.languages if lang not in SEARCH_CONFIGS]
+        # Snippets: ts_headline in the reader's language when it has full-text search.
+        self.headline_language = self.languages[0] if self.languages[0] in SEARCH_CONFIGS else None
+
+    def _combine(self, queryset, matches, substrings=None):
+        """Rows that match in any language, ranked by the sum of their ranks."""
+        conditions = [condition for condition, _rank in matches]
+        ranks = [rank for _condition, rank in matches]
+        if substrings is not None and self.substring_languages and self.terms:
+            condition, rank = substrings(self.substring_languages)
+            conditions.append(condition)
+            ranks.append(Case(When(condition, then=rank), default=0.0))
+        return queryset.filter(reduce(or_, conditions)).annotate(
+            rank=reduce(lambda a, b: a + b, ranks)
+        )
+
+    def _vector_matches(self, queryset, vectors):
+        """Annotate each language's vector; (condition, rank) for each."""
+        matches = []
+        for lang, vector in vectors.items():
+            name = f"search_{lang}"
+            queryset = queryset.annotate(**{name: vector})
+            tsquery = self.tsqueries[lang]
+            matches.append((Q(**{name: tsquery}), SearchRank(vector, tsquery)))
+        return queryset, matches
+
+    def news(self):
+        # The vectors stored in the item (GIN-indexed), not computed for each query.
+        matches = []
+        for lang, tsquery in self.tsqueries.items():
+            suffix = "" if lang == DEFAULT_LANGUAGE else f"_{lang}"
+            public, members = f"search_public{suffix}", f"search_members{suffix}"
+            if not self.members:
+                matches.append((Q(**{public: tsquery}), SearchRank(F(public), tsquery)))
+            else:
+                # For members, the items with members-only content have a fuller vector.
+                matches.append(
+                    (
+                        Q(**{public: tsquery}) | Q(**{members: tsquery}),
+                        SearchRank(Coalesce(F(members), F(public)), tsquery),
+                    )
+                )
+        return self._combine(NewsItem.objects.published(), matches, self.news_substrings)
+
+    def pages(self):
+        vectors = {
+            lang: SearchVector(column("title", lang), weight="A", config=SEARCH_CONFIGS[lang])
+            + SearchVector(column("summary", lang), weight="B", config=SEARCH_CONFIGS[lang])
+            + SearchVector(
+                column("body", lang),
+                column("points_intro", lang),
+                points_text(lang),
+                column("closing", lang),
+                weight="C",
+                config=SEARCH_CONFIGS[lang],
+            )
+            for lang in self.tsqueries
+        }
+        pages = self.with_points(ProgramPage.objects.published(), self.substring_languages)
+        pages, matches = self._vector_matches(pages, vectors)
+        return self._combine(pages, matches, self.page_substrings)
+
+    def partners(self):
+        vectors = {}
+        for lang in self.tsqueries:
+            config = SEARCH_CONFIGS[lang]
+            vectors[lang] = (
+                SearchVector("name", weight="A", config=config)
+                + SearchVector("region", column("summary", lang), weight="B", config=config)
+                + SearchVector(column("description", lang), weight="C", config=config)
+            )
+        partners, matches = self._vector_matches(Municipality.objects.published(), vectors)
+        return self._combine(partners, matches, self.partner_substrings)
+
+    def _headline(self, *texts):
+        """ts_headline over plain text (tags stripped), matches between our private marks."""
+        joined = []
+        for text in texts:
+            joined += [text, Value(" ")]
+        lang = self.headline_language
+        return SearchHeadline(
+            Concat(*joined[:-1], output_field=TextField()),
+            self.tsqueries[lang],
+            config=SEARCH_CONFIGS[lang],
+            start_sel=MARK_START,
+            stop_sel=MARK_STOP,
+            max_words=30,
+            min_words=12,
+            max_fragments=2,
+            fragment_delimiter=" … ",
+        )
+
+    def _shown(self, field):
+        """SQL: `field` in the reader's language, else in English."""
+        return first_text(*(F(name) for name in columns(field, self.languages)))
+
+    def with_news_snippets(self, items):
+        if self.headline_language is None:
+            return super().with_news_snippets(items)
+        body = first_text(*(body_visible_to(self.members, lang) for lang in self.languages))
+        return items.annotate(
+            snippet_html=self._headline(
+                self._shown("summary"),
+                StripTags(body),
+                Left(pdf_text_visible_to(self.members), HEADLINE_PDF_CHARS),
+            )
+        )
+
+    def with_page_snippets(self, pages):
+        if self.headline_language is None:
+            return super().with_page_snippets(pages)
+        return pages.annotate(
+            snippet_html=self._headline(
+                self._shown("summary"),
+                StripTags(self._shown("body")),
+                self._shown("points_intro"),
+                first_text(*(points_text(lang) for lang in self.languages)),
+                StripTags(self._shown("closing")),
+            )
+        )
+
+    def with_partner_snippets(self, partners):
+        if self.headline_language is None:
+            return super().with_partner_snippets(partners)
+        return partners.annotate(
+            snippet_html=self._headline(
+                self._shown("summary"), StripTags(self._shown("description"))
+            )
+        )
+
+    def news_snippet(self, item):
+        if self.headline_language is None:
+            return super().news_snippet(item)
+        return headline_html(item.snippet_html)
+
+    def page_snippet(self, page):
+        if self.headline_language is None:
+            return super().page_snippet(page)
+        return headline_html(page.snippet_html)
+
+    def partner_snippet(self, partner):
+        if self.headline_language is None:
+            return super().partner_snippet(partner)
+        return headline_html(partner.snippet_html)
+
+
+class SimpleEngine(Engine):
+    """Every word in some field, as a case-insensitive substring (SQLite), in the reader's
+    language or in English."""
+
+    def _matching(self, queryset, substrings):
+        if not self.terms:
+            return queryset.none().annotate(rank=Value(0.0, FloatField()))
+        condition, rank = substrings(self.languages)
+        return queryset.filter(condition).annotate(rank=rank)
+
+    def news(self):
+        return self._matching(NewsItem.objects.published(), self.news_substrings)
+
+    def pages(self):
+        pages = self.with_points(ProgramPage.objects.published(), self.languages)
+        return self._matching(pages, self.page_substrings)
+
+    def partners(self):
+        return self._matching(Municipality.objects.published(), self.partner_substrings)
 
 
 def engine_for(query, *, members):

@@ -8,10 +8,12 @@ import datetime
 import io
 import zoneinfo
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import translation
 from PIL import Image, ImageDraw, ImageFont
 
 from news.models import Article, Kind, NewsItem
@@ -20,106 +22,258 @@ from partners.models import Country, Municipality, Partnership
 
 # The date the seed page says it was updated: "Page Updated: 18/05/2016".
 SEED_UPDATED = datetime.datetime(2016, 5, 18, 12, 0, tzinfo=zoneinfo.ZoneInfo("America/Toronto"))
-SAMPLE_FILE_NOTE = "Sample file: the original is not included in the demo content"
+
+
+class Texts(NamedTuple):
+    """A demo text in English, French and Khmer; None where it is not translated (readers then
+    see the English, marked). The Khmer texts need a native speaker's review (README)."""
+
+    en: str
+    fr: str | None = None
+    km: str | None = None
+
+
+def columns(values):
+    """Model field values, with each Texts spread over its language columns (title_en…)."""
+    spread = {}
+    for name, value in values.items():
+        if isinstance(value, Texts):
+            spread.update({f"{name}_{lang}": getattr(value, lang) for lang in Texts._fields})
+        else:
+            spread[name] = value
+    return spread
+
+
+SAMPLE_FILE_NOTE = Texts(
+    "Sample file: the original is not included in the demo content",
+    "Fichier d’exemple : l’original n’est pas inclus dans le contenu de démonstration",
+    "ឯកសារគំរូ៖ ឯកសារដើមមិនមានក្នុងខ្លឹមសារសាកល្បងទេ",
+)
 
 SITE = {
-    "site_name": "Municipal Partners for Economic Development",
-    "short_name": "MPED",
-    "tagline": (
+    "site_name": Texts(
+        "Municipal Partners for Economic Development",
+        "Partenaires municipaux pour le développement économique",
+        "ដៃគូក្រុងសម្រាប់ការអភិវឌ្ឍសេដ្ឋកិច្ច",
+    ),
+    "short_name": Texts("MPED", "PMDE", "MPED"),
+    "tagline": Texts(
         "Canadian municipalities and Cambodia's National League of Communes/Sangkats "
-        "working together on local economic development."
+        "working together on local economic development.",
+        "Des municipalités canadiennes et la Ligue nationale des communes/sangkats du Cambodge "
+        "unies pour le développement économique local.",
+        "ក្រុងនានារបស់កាណាដា និងសម្ព័ន្ធជាតិឃុំ សង្កាត់ នៃកម្ពុជា ធ្វើការរួមគ្នាលើការអភិវឌ្ឍសេដ្ឋកិច្ចមូលដ្ឋាន។",
     ),
-    "signup_prompt": "Don't have an account?",
-    "signup_link_text": "Create one now",
-    "latest_heading": "The latest",
+    "signup_prompt": Texts(
+        "Don't have an account?", "Vous n’avez pas de compte ?", "មិនទាន់មានគណនីមែនទេ?"
+    ),
+    "signup_link_text": Texts("Create one now", "Créez-en un maintenant", "បង្កើតគណនីឥឡូវនេះ"),
+    "latest_heading": Texts("The latest", "Les dernières nouvelles", "ព័ត៌មានថ្មីៗ"),
     "latest_count": 3,
-    "partners_heading": "Canadian partners",
-    "partners_intro": (
+    "partners_heading": Texts("Canadian partners", "Partenaires canadiens", "ដៃគូកាណាដា"),
+    "partners_intro": Texts(
         "Four Canadian municipalities take part in the demonstration projects. "
-        "Entries marked as samples stand in for partners the demo content does not name."
+        "Entries marked as samples stand in for partners the demo content does not name.",
+        "Quatre municipalités canadiennes participent aux projets de démonstration. Les entrées "
+        "marquées comme exemples tiennent la place des partenaires que le contenu de "
+        "démonstration ne nomme pas.",
+        "ក្រុងកាណាដាចំនួនបួនចូលរួមក្នុងគម្រោងសាកល្បង។ ធាតុដែលសម្គាល់ថាជាគំរូ ជំនួសដៃគូដែលខ្លឹមសារសាកល្បងមិនបានដាក់ឈ្មោះ។",
     ),
-    "footer_text": (
+    "footer_text": Texts(
         "The Municipal Partners for Economic Development (MPED) program of the Federation of "
-        "Canadian Municipalities, in Cambodia with the National League of Communes/Sangkats."
+        "Canadian Municipalities, in Cambodia with the National League of Communes/Sangkats.",
+        "Le programme Partenaires municipaux pour le développement économique (PMDE) de la "
+        "Fédération canadienne des municipalités, au Cambodge avec la Ligue nationale des "
+        "communes/sangkats.",
+        "កម្មវិធីដៃគូក្រុងសម្រាប់ការអភិវឌ្ឍសេដ្ឋកិច្ច (MPED) របស់សហព័ន្ធក្រុងកាណាដា នៅកម្ពុជា ជាមួយសម្ព័ន្ធជាតិឃុំ សង្កាត់។",
     ),
 }
 
 PAGES = [
     {
         "slug": "led-framework",
-        "title": "Providing a framework for local economic development",
-        "nav_title": "LED framework",
-        "summary": (
-            "Why Cambodian local governments need a clearer mandate for local economic "
-            "development, and how we help the league's member associations."
+        "title": Texts(
+            "Providing a framework for local economic development",
+            "Offrir un cadre au développement économique local",
+            "ការផ្ដល់ក្របខណ្ឌសម្រាប់ការអភិវឌ្ឍសេដ្ឋកិច្ចមូលដ្ឋាន",
         ),
-        "body": (
+        "nav_title": Texts("LED framework", "Cadre du DEL", "ក្របខណ្ឌ LED"),
+        "summary": Texts(
+            "Why Cambodian local governments need a clearer mandate for local economic "
+            "development, and how we help the league's member associations.",
+            "Pourquoi les gouvernements locaux cambodgiens ont besoin d’un mandat plus clair en "
+            "développement économique local, et comment nous aidons les associations membres de "
+            "la Ligue.",
+            "ហេតុអ្វីរដ្ឋបាលមូលដ្ឋានកម្ពុជាត្រូវការអាណត្តិច្បាស់លាស់ជាងនេះ "
+            "លើការអភិវឌ្ឍសេដ្ឋកិច្ចមូលដ្ឋាន និងរបៀបដែលយើងជួយសមាគមសមាជិករបស់សម្ព័ន្ធ។",
+        ),
+        "body": Texts(
             "<p>Cambodia's local governments have a real part to play in local economic "
             "development (LED). Yet the national legislative framework leaves their economic "
-            "development mandate unclear.</p>"
+            "development mandate unclear.</p>",
+            "<p>Les gouvernements locaux du Cambodge ont un vrai rôle à jouer dans le "
+            "développement économique local (DEL). Pourtant, le cadre législatif national laisse "
+            "flou leur mandat en matière de développement économique.</p>",
         ),
-        "points_intro": (
+        "points_intro": Texts(
             "Together with the National League of Communes/Sangkats (NLC/S), we help its "
-            "member associations to:"
+            "member associations to:",
+            "Avec la Ligue nationale des communes/sangkats (LNC/S), nous aidons ses associations "
+            "membres à :",
         ),
         "points": [
-            "Face the shortage of resources for building local infrastructure",
-            "Design and deliver services that help small and medium-sized businesses grow",
-            "Put in place strategies that raise farm production away from the large towns",
-            "Foster political leadership, above all among women and young people",
+            Texts(
+                "Face the shortage of resources for building local infrastructure",
+                "Faire face au manque de ressources pour construire les infrastructures locales",
+            ),
+            Texts(
+                "Design and deliver services that help small and medium-sized businesses grow",
+                "Concevoir et offrir des services qui aident les petites et moyennes entreprises "
+                "à croître",
+            ),
+            Texts(
+                "Put in place strategies that raise farm production away from the large towns",
+                "Mettre en place des stratégies qui augmentent la production agricole loin des "
+                "grandes villes",
+            ),
+            Texts(
+                "Foster political leadership, above all among women and young people",
+                "Favoriser le leadership politique, surtout chez les femmes et les jeunes",
+            ),
         ],
     },
     {
         "slug": "mped-initiatives-in-cambodia",
-        "title": "MPED initiatives in Cambodia",
-        "nav_title": "Initiatives",
-        "summary": (
-            "Demonstration projects that show how good LED practice can be adapted across Cambodia."
+        "title": Texts(
+            "MPED initiatives in Cambodia",
+            "Les initiatives du PMDE au Cambodge",
+            "គំនិតផ្ដួចផ្ដើមរបស់ MPED នៅកម្ពុជា",
         ),
-        "body": (
+        "nav_title": Texts("Initiatives", "Initiatives", "គំនិតផ្ដួចផ្ដើម"),
+        "summary": Texts(
+            "Demonstration projects that show how good LED practice can be adapted across "
+            "Cambodia.",
+            "Des projets de démonstration qui montrent comment adapter les bonnes pratiques de "
+            "DEL partout au Cambodge.",
+            "គម្រោងសាកល្បងដែលបង្ហាញពីរបៀបសម្របការអនុវត្តល្អ នៃការអភិវឌ្ឍសេដ្ឋកិច្ចមូលដ្ឋាន នៅទូទាំងប្រទេសកម្ពុជា។",
+        ),
+        "body": Texts(
             "<p>Under the Municipal Partners for Economic Development (MPED) program we work "
             "with the National League of Communes/Sangkats (NLC/S) on demonstration projects. "
             "They show how proven ways of doing local economic development can be adapted and "
             "used throughout the country.</p>"
             "<p>Five Cambodian local governments and four Canadian municipalities take part. "
-            "Every project starts with LED strategic planning.</p>"
+            "Every project starts with LED strategic planning.</p>",
+            "<p>Dans le cadre du programme Partenaires municipaux pour le développement "
+            "économique (PMDE), nous menons des projets de démonstration avec la Ligue nationale "
+            "des communes/sangkats (LNC/S). Ils montrent comment des façons éprouvées de faire du "
+            "développement économique local peuvent être adaptées et employées dans tout le "
+            "pays.</p>"
+            "<p>Cinq gouvernements locaux cambodgiens et quatre municipalités canadiennes y "
+            "participent. Chaque projet commence par une planification stratégique du DEL.</p>",
         ),
-        "figures": [(5, "Cambodian local governments"), (4, "Canadian municipalities")],
+        "figures": [
+            (
+                5,
+                Texts(
+                    "Cambodian local governments",
+                    "gouvernements locaux cambodgiens",
+                    "រដ្ឋបាលមូលដ្ឋានកម្ពុជា",
+                ),
+            ),
+            (4, Texts("Canadian municipalities", "municipalités canadiennes", "ក្រុងកាណាដា")),
+        ],
     },
     {
         "slug": "building-capacity",
-        "title": "Building our partners' capacity",
-        "nav_title": "Capacity building",
-        "summary": "Five areas where we help the league build its capacity for LED.",
-        "body": (
-            "<p>Our goals follow those of the NLC/S Strategic Plan. With it in mind we chose "
-            "five areas in which to strengthen the league's capacity for LED.</p>"
+        "title": Texts(
+            "Building our partners' capacity",
+            "Renforcer les capacités de nos partenaires",
+            "ការកសាងសមត្ថភាពដៃគូរបស់យើង",
         ),
-        "points_intro": "We help the league by:",
+        "nav_title": Texts("Capacity building", "Renforcement des capacités", "ការកសាងសមត្ថភាព"),
+        "summary": Texts(
+            "Five areas where we help the league build its capacity for LED.",
+            "Cinq domaines où nous aidons la Ligue à renforcer ses capacités en DEL.",
+            "វិស័យប្រាំដែលយើងជួយសម្ព័ន្ធកសាងសមត្ថភាពលើការអភិវឌ្ឍសេដ្ឋកិច្ចមូលដ្ឋាន។",
+        ),
+        "body": Texts(
+            "<p>Our goals follow those of the NLC/S Strategic Plan. With it in mind we chose "
+            "five areas in which to strengthen the league's capacity for LED.</p>",
+            "<p>Nos objectifs suivent ceux du plan stratégique de la LNC/S. C’est avec lui en "
+            "tête que nous avons choisi cinq domaines où renforcer les capacités de la Ligue en "
+            "DEL.</p>",
+        ),
+        "points_intro": Texts("We help the league by:", "Nous aidons la Ligue en :"),
         "points": [
-            "Strengthening its leadership through better program governance and closer "
-            "engagement with its members",
-            "Supporting the 'mainstreaming' of gender equality and environmental sustainability "
-            "in its members' projects",
-            "Raising awareness of LED among its members",
-            "Building its ability to research policy and to carry its members' needs to central "
-            "and provincial ministries",
-            "Securing its finances by preparing proposals that reach more funding sources and "
-            "donors",
+            Texts(
+                "Strengthening its leadership through better program governance and closer "
+                "engagement with its members",
+                "Renforçant son leadership par une meilleure gouvernance du programme et des "
+                "liens plus étroits avec ses membres",
+            ),
+            Texts(
+                "Supporting the 'mainstreaming' of gender equality and environmental "
+                "sustainability in its members' projects",
+                "Soutenant l’intégration systématique de l’égalité entre les femmes et les "
+                "hommes et de la durabilité environnementale dans les projets de ses membres",
+            ),
+            Texts(
+                "Raising awareness of LED among its members",
+                "Faisant mieux connaître le DEL à ses membres",
+            ),
+            Texts(
+                "Building its ability to research policy and to carry its members' needs to "
+                "central and provincial ministries",
+                "Développant sa capacité à étudier les politiques publiques et à porter les "
+                "besoins de ses membres auprès des ministères centraux et provinciaux",
+            ),
+            Texts(
+                "Securing its finances by preparing proposals that reach more funding sources "
+                "and donors",
+                "Assurant ses finances par des propositions qui touchent davantage de sources de "
+                "financement et de donateurs",
+            ),
         ],
     },
     {
         "slug": "about-the-league",
-        "title": "About the National League of Communes/Sangkats",
-        "nav_title": "The league",
-        "summary": "The voluntary organization of Cambodia's provincial associations of councils.",
-        "body": (
+        "title": Texts(
+            "About the National League of Communes/Sangkats",
+            "À propos de la Ligue nationale des communes/sangkats",
+            "អំពីសម្ព័ន្ធជាតិឃុំ សង្កាត់",
+        ),
+        "nav_title": Texts("The league", "La Ligue", "សម្ព័ន្ធ"),
+        "summary": Texts(
+            "The voluntary organization of Cambodia's provincial associations of councils.",
+            "L’organisation à adhésion volontaire des associations provinciales de conseils du "
+            "Cambodge.",
+            "អង្គការស្ម័គ្រចិត្តនៃសមាគមក្រុមប្រឹក្សាថ្នាក់ខេត្តនានានៃកម្ពុជា។",
+        ),
+        "body": Texts(
             "<p>The National League of Communes/Sangkats (NLC/S) is a voluntary organization. "
             "It represents the provincial associations of every Cambodian province, and through "
-            "them the country's local elected councils.</p>"
+            "them the country's local elected councils.</p>",
+            "<p>La Ligue nationale des communes/sangkats (LNC/S) est une organisation à adhésion "
+            "volontaire. Elle représente les associations provinciales de toutes les provinces "
+            "du Cambodge et, par elles, les conseils locaux élus du pays.</p>",
         ),
-        "figures": [(24, "Cambodian provinces"), (1621, "local elected councils")],
-        "link_text": "For more information, visit the NLC/S website",
+        "figures": [
+            (24, Texts("Cambodian provinces", "provinces cambodgiennes", "ខេត្តនៃកម្ពុជា")),
+            (
+                1621,
+                Texts(
+                    "local elected councils",
+                    "conseils locaux élus",
+                    "ក្រុមប្រឹក្សាមូលដ្ឋានជាប់ឆ្នោត",
+                ),
+            ),
+        ],
+        "link_text": Texts(
+            "For more information, visit the NLC/S website",
+            "Pour en savoir plus, visitez le site Web de la LNC/S",
+            "សម្រាប់ព័ត៌មានបន្ថែម សូមចូលមើលគេហទំព័ររបស់សម្ព័ន្ធ",
+        ),
         # Not from the public sources in shared/mission: staff should confirm it (see README).
         "link_url": "https://www.nlcs.org.kh/",
     },
@@ -129,16 +283,24 @@ PAGES = [
 # of Newell is placed at Brooks, its main town, and Kang Meas District at the point its
 # Wikipedia article gives (11°56′35″N 105°16′14″E, near Peam Chi Kang, the district capital).
 # Sample entries get none: they are not real places, so the map lists them below it instead.
+# Names of places stay as they are in every language; the partners' texts are in English and
+# French (in Khmer they show in English, marked as not yet translated).
 MUNICIPALITIES = [
     {
         "slug": "city-of-chilliwack",
         "name": "City of Chilliwack",
         "country": Country.CANADA,
         "region": "British Columbia",
-        "summary": "A Canadian partner in the MPED demonstration projects in Cambodia.",
-        "description": (
+        "summary": Texts(
+            "A Canadian partner in the MPED demonstration projects in Cambodia.",
+            "Un partenaire canadien des projets de démonstration du PMDE au Cambodge.",
+        ),
+        "description": Texts(
             "<p>The City of Chilliwack's support to Cambodian local governments was one of the "
-            "two partnerships featured by Cambodia's <em>Economics Today</em> magazine.</p>"
+            "two partnerships featured by Cambodia's <em>Economics Today</em> magazine.</p>",
+            "<p>Le soutien de la Ville de Chilliwack aux gouvernements locaux cambodgiens est "
+            "l’un des deux partenariats présentés par le magazine cambodgien <em>Economics "
+            "Today</em>.</p>",
         ),
         "order": 1,
         "latitude": Decimal("49.1579"),
@@ -149,10 +311,16 @@ MUNICIPALITIES = [
         "name": "County of Newell",
         "country": Country.CANADA,
         "region": "Alberta",
-        "summary": "Works with Kang Meas District in Kampong Cham province.",
-        "description": (
+        "summary": Texts(
+            "Works with Kang Meas District in Kampong Cham province.",
+            "Travaille avec le district de Kang Meas, dans la province de Kampong Cham.",
+        ),
+        "description": Texts(
             "<p>The County of Newell works with Kang Meas District, Kampong Cham province. Its "
-            "support was featured by Cambodia's <em>Economics Today</em> magazine.</p>"
+            "support was featured by Cambodia's <em>Economics Today</em> magazine.</p>",
+            "<p>Le comté de Newell travaille avec le district de Kang Meas, dans la province de "
+            "Kampong Cham. Le magazine cambodgien <em>Economics Today</em> a présenté son "
+            "soutien.</p>",
         ),
         "order": 2,
         "latitude": Decimal("50.5642"),
@@ -163,7 +331,10 @@ MUNICIPALITIES = [
         "name": "Town of Beaumont",
         "country": Country.CANADA,
         "region": "Alberta",
-        "summary": "Named among the Canadian partners of the program in Cambodia.",
+        "summary": Texts(
+            "Named among the Canadian partners of the program in Cambodia.",
+            "Nommée parmi les partenaires canadiens du programme au Cambodge.",
+        ),
         "order": 3,
         "latitude": Decimal("53.3572"),
         "longitude": Decimal("-113.4147"),
@@ -172,8 +343,10 @@ MUNICIPALITIES = [
         "slug": "sample-canadian-municipality",
         "name": "Sample Canadian municipality",
         "country": Country.CANADA,
-        "summary": (
-            "A sample entry for the fourth Canadian partner, which the public sources do not name."
+        "summary": Texts(
+            "A sample entry for the fourth Canadian partner, which the public sources do not name.",
+            "Une entrée d’exemple pour le quatrième partenaire canadien, que les sources "
+            "publiques ne nomment pas.",
         ),
         "is_sample": True,
         "order": 4,
@@ -183,7 +356,10 @@ MUNICIPALITIES = [
         "name": "Kang Meas District",
         "country": Country.CAMBODIA,
         "region": "Kampong Cham",
-        "summary": "Works with the County of Newell, Alberta.",
+        "summary": Texts(
+            "Works with the County of Newell, Alberta.",
+            "Travaille avec le comté de Newell, en Alberta.",
+        ),
         "order": 1,
         "latitude": Decimal("11.9431"),
         "longitude": Decimal("105.2706"),
@@ -195,35 +371,42 @@ for letter, order in zip("ABCD", range(2, 6), strict=True):
             "slug": f"sample-cambodian-local-government-{letter.lower()}",
             "name": f"Sample Cambodian local government {letter}",
             "country": Country.CAMBODIA,
-            "summary": (
-                "A sample entry for a Cambodian partner that the public sources do not name."
+            "summary": Texts(
+                "A sample entry for a Cambodian partner that the public sources do not name.",
+                "Une entrée d’exemple pour un partenaire cambodgien que les sources publiques "
+                "ne nomment pas.",
             ),
             "is_sample": True,
             "order": order,
         }
     )
 
+LED_PLANNING = Texts(
+    "LED strategic planning",
+    "Planification stratégique du DEL",
+    "ផែនការយុទ្ធសាស្ត្រអភិវឌ្ឍសេដ្ឋកិច្ចមូលដ្ឋាន",
+)
 PARTNERSHIPS = [
-    ("county-of-newell", "kang-meas-district", {"focus": "LED strategic planning"}),
+    ("county-of-newell", "kang-meas-district", {"focus": LED_PLANNING}),
     (
         "city-of-chilliwack",
         "sample-cambodian-local-government-a",
-        {"focus": "LED strategic planning", "is_sample": True},
+        {"focus": LED_PLANNING, "is_sample": True},
     ),
     (
         "town-of-beaumont",
         "sample-cambodian-local-government-b",
-        {"focus": "LED strategic planning", "is_sample": True},
+        {"focus": LED_PLANNING, "is_sample": True},
     ),
     (
         "sample-canadian-municipality",
         "sample-cambodian-local-government-c",
-        {"focus": "LED strategic planning", "is_sample": True},
+        {"focus": LED_PLANNING, "is_sample": True},
     ),
     (
         "sample-canadian-municipality",
         "sample-cambodian-local-government-d",
-        {"focus": "LED strategic planning", "is_sample": True},
+        {"focus": LED_PLANNING, "is_sample": True},
     ),
 ]
 
@@ -233,17 +416,31 @@ NEWS = [
     {
         "slug": "new-report-womens-participation-in-local-politics",
         "kind": Kind.REPORT,
-        "title": "New report: Encouraging women's participation in local politics",
-        "summary": (
-            f"Our new report, {REPORT_TITLE}, looks at how women take part in Cambodia's local "
-            "governments today and at the trends in their participation."
+        "title": Texts(
+            "New report: Encouraging women's participation in local politics",
+            "Nouveau rapport : encourager la participation des femmes à la politique locale",
+            "របាយការណ៍ថ្មី៖ ការលើកទឹកចិត្តការចូលរួមរបស់ស្ត្រីក្នុងនយោបាយមូលដ្ឋាន",
         ),
-        "body": (
+        "summary": Texts(
+            f"Our new report, {REPORT_TITLE}, looks at how women take part in Cambodia's local "
+            "governments today and at the trends in their participation.",
+            "Notre nouveau rapport (en anglais) examine la place des femmes dans les "
+            "gouvernements locaux du Cambodge aujourd’hui et l’évolution de leur participation.",
+            "របាយការណ៍ថ្មីរបស់យើង (ជាភាសាអង់គ្លេស) ពិនិត្យមើលការចូលរួមរបស់ស្ត្រី "
+            "ក្នុងរដ្ឋបាលមូលដ្ឋាននៃកម្ពុជាសព្វថ្ងៃ និងនិន្នាការនៃការចូលរួមនោះ។",
+        ),
+        "body": Texts(
             "<p>Women's participation in local politics is one of the areas our work with the "
             "National League of Communes/Sangkats returns to again and again: nurturing "
             "political leadership among women and youth is part of the framework we support.</p>"
             f"<p>The report, <em>{REPORT_TITLE}</em>, reviews current trends in women's "
-            "participation in Cambodia's local governments.</p>"
+            "participation in Cambodia's local governments.</p>",
+            "<p>La participation des femmes à la politique locale est l’un des sujets auxquels "
+            "notre travail avec la Ligue nationale des communes/sangkats revient sans cesse : "
+            "favoriser le leadership politique des femmes et des jeunes fait partie du cadre que "
+            "nous soutenons.</p>"
+            "<p>Le rapport, publié en anglais, passe en revue les tendances actuelles de la "
+            "participation des femmes aux gouvernements locaux du Cambodge.</p>",
         ),
         "published_at": SEED_UPDATED.replace(hour=10),
         "pdf": ("womens-participation-in-cambodian-local-politics.pdf", REPORT_TITLE),
@@ -251,23 +448,48 @@ NEWS = [
     {
         "slug": "canada-in-the-spotlight",
         "kind": Kind.PRESS,
-        "title": "Canada in the spotlight",
-        "summary": (
+        "title": Texts(
+            "Canada in the spotlight", "Le Canada à l’honneur", "កាណាដាទទួលបានការចាប់អារម្មណ៍"
+        ),
+        "summary": Texts(
             "Cambodia's Economics Today magazine has published two feature articles about how "
             "the City of Chilliwack, British Columbia, and the County of Newell, Alberta, help "
-            "Cambodian local governments stimulate local economic development."
+            "Cambodian local governments stimulate local economic development.",
+            "Le magazine cambodgien Economics Today a publié deux articles de fond sur l’aide "
+            "que la Ville de Chilliwack, en Colombie-Britannique, et le comté de Newell, en "
+            "Alberta, apportent aux gouvernements locaux cambodgiens pour stimuler le "
+            "développement économique local.",
+            "ទស្សនាវដ្ដី Economics Today របស់កម្ពុជា បានចុះផ្សាយអត្ថបទពិសេសពីរ "
+            "អំពីរបៀបដែលទីក្រុង Chilliwack (British Columbia) និងខោនធី Newell (Alberta) "
+            "ជួយរដ្ឋបាលមូលដ្ឋានកម្ពុជាជំរុញការអភិវឌ្ឍសេដ្ឋកិច្ចមូលដ្ឋាន។",
         ),
-        "body": (
+        "body": Texts(
             "<p>Two Canadian partners of the MPED program caught the eye of Cambodia's "
             "<em>Economics Today</em> magazine. Its features describe the support the City of "
-            "Chilliwack and the County of Newell give local governments in Cambodia as they work "
-            "to stimulate local economic development (LED).</p>"
+            "Chilliwack and the County of Newell give local governments in Cambodia as they "
+            "work to stimulate local economic development (LED).</p>",
+            "<p>Deux partenaires canadiens du programme PMDE ont retenu l’attention du magazine "
+            "cambodgien <em>Economics Today</em>. Ses articles décrivent le soutien que la Ville "
+            "de Chilliwack et le comté de Newell apportent aux gouvernements locaux du Cambodge "
+            "qui s’efforcent de stimuler le développement économique local (DEL).</p>",
         ),
         "published_at": SEED_UPDATED.replace(hour=9),
         "partners": ["city-of-chilliwack", "county-of-newell"],
         "articles": [
-            ("Economics Today feature: the City of Chilliwack", "economics-today-chilliwack.pdf"),
-            ("Economics Today feature: the County of Newell", "economics-today-newell.pdf"),
+            (
+                Texts(
+                    "Economics Today feature: the City of Chilliwack",
+                    "Article d’Economics Today : la Ville de Chilliwack",
+                ),
+                "economics-today-chilliwack.pdf",
+            ),
+            (
+                Texts(
+                    "Economics Today feature: the County of Newell",
+                    "Article d’Economics Today : le comté de Newell",
+                ),
+                "economics-today-newell.pdf",
+            ),
         ],
     },
 ]
@@ -277,15 +499,29 @@ NEWS.append(
     {
         "slug": "sample-members-only-briefing",
         "kind": Kind.NEWS,
-        "title": "Sample: a members-only briefing",
-        "summary": (
-            "A sample item that shows how members-only content works: visitors see this "
-            "summary and are invited to log in; members read the rest and download the PDF."
+        "title": Texts(
+            "Sample: a members-only briefing",
+            "Exemple : une note d’information réservée aux membres",
+            "គំរូ៖ សេចក្ដីសង្ខេបសម្រាប់តែសមាជិក",
         ),
-        "body": (
+        "summary": Texts(
+            "A sample item that shows how members-only content works: visitors see this "
+            "summary and are invited to log in; members read the rest and download the PDF.",
+            "Un exemple qui montre le fonctionnement du contenu réservé aux membres : les "
+            "visiteurs voient ce résumé et sont invités à se connecter ; les membres lisent la "
+            "suite et téléchargent le PDF.",
+            "ធាតុគំរូដែលបង្ហាញពីរបៀបដែលខ្លឹមសារសម្រាប់តែសមាជិកដំណើរការ៖ "
+            "អ្នកទស្សនាឃើញសេចក្ដីសង្ខេបនេះ ហើយត្រូវបានអញ្ជើញឱ្យចូលគណនី "
+            "សមាជិកអានផ្នែកដែលនៅសល់ និងទាញយកឯកសារ PDF។",
+        ),
+        "body": Texts(
             "<p>This is sample content, not a real briefing. Staff mark an item as members "
             "only in the admin; its text and files are then shown to members who have "
-            "confirmed their email address.</p>"
+            "confirmed their email address.</p>",
+            "<p>Ceci est un contenu d’exemple, et non une vraie note d’information. Le "
+            "personnel marque un élément comme réservé aux membres dans l’administration ; son "
+            "texte et ses fichiers sont alors montrés aux membres qui ont confirmé leur adresse "
+            "courriel.</p>",
         ),
         "published_at": SEED_UPDATED.replace(hour=8),
         "is_members_only": True,
@@ -306,7 +542,7 @@ def sample_pdf(title):
         draw.text((100, y), line, fill="black", font=heading)
         y += 64
     draw.text((100, y + 60), "Municipal Partners for Economic Development", fill="black", font=text)
-    draw.text((100, y + 110), SAMPLE_FILE_NOTE + ".", fill=(120, 70, 0), font=text)
+    draw.text((100, y + 110), SAMPLE_FILE_NOTE.en + ".", fill=(120, 70, 0), font=text)
     buffer = io.BytesIO()
     page.save(buffer, "PDF", resolution=150)
     return buffer.getvalue()
@@ -331,13 +567,15 @@ class Command(BaseCommand):
             "--reset", action="store_true", help="Put every demo item back as it was first loaded."
         )
 
+    # English active, whatever the caller's language: the texts go to the columns they name.
+    @translation.override("en")
     @transaction.atomic
     def handle(self, *args, reset=False, **options):
         self.reset = reset
         self.touched = []
-        site, created = SiteSettings.objects.get_or_create(pk=1, defaults=SITE)
+        site, created = SiteSettings.objects.get_or_create(pk=1, defaults=columns(SITE))
         if reset and not created:
-            SiteSettings.objects.filter(pk=1).update(**SITE)
+            SiteSettings.objects.filter(pk=1).update(**columns(SITE))
         if created or reset:
             self.touched.append(site)
 
@@ -350,10 +588,10 @@ class Command(BaseCommand):
             pair, created = Partnership.objects.get_or_create(
                 canadian=municipalities[canadian],
                 cambodian=municipalities[cambodian],
-                defaults={"is_published": True, **extra},
+                defaults={"is_published": True, **columns(extra)},
             )
             if reset and not created:
-                Partnership.objects.filter(pk=pair.pk).update(is_published=True, **extra)
+                Partnership.objects.filter(pk=pair.pk).update(is_published=True, **columns(extra))
             if created or reset:
                 self.touched.append(pair)
         for data in NEWS:
@@ -376,7 +614,7 @@ class Command(BaseCommand):
         if obj is not None and not self.reset:
             return obj, False
         obj = obj or model(slug=slug)
-        for field, value in defaults.items():
+        for field, value in columns(defaults).items():
             setattr(obj, field, value)
         obj.save()
         self.touched.append(obj)
@@ -390,10 +628,11 @@ class Command(BaseCommand):
             page.points.all().delete()
             page.figures.all().delete()
             PagePoint.objects.bulk_create(
-                PagePoint(page=page, text=text, order=i) for i, text in enumerate(points, 1)
+                PagePoint(page=page, order=i, **columns({"text": text}))
+                for i, text in enumerate(points, 1)
             )
             PageFigure.objects.bulk_create(
-                PageFigure(page=page, value=value, label=label, order=i)
+                PageFigure(page=page, value=value, order=i, **columns({"label": label}))
                 for i, (value, label) in enumerate(figures, 1)
             )
         return page
@@ -423,10 +662,9 @@ class Command(BaseCommand):
         for order, (title, filename) in enumerate(articles, 1):
             article = Article(
                 news_item=item,
-                title=title,
                 publication="Economics Today",
-                note=SAMPLE_FILE_NOTE,
                 order=order,
+                **columns({"title": title, "note": SAMPLE_FILE_NOTE}),
             )
-            article.file.save(filename, ContentFile(sample_pdf(title)), save=True)
+            article.file.save(filename, ContentFile(sample_pdf(title.en)), save=True)
         return item

@@ -1,0 +1,49 @@
+"""Staff translate a news item in Chromium: the admin shows a rich-text editor for the body in
+each language, under the admin's Content-Security-Policy, and readers see the French text.
+Skips without Chromium, except in CI."""
+
+import pytest
+from django.core.cache import cache
+
+from news.models import NewsItem
+
+from .test_browser import browser, site  # noqa: F401
+from .test_browser_security import Visitor, make_staff
+
+pytestmark = pytest.mark.browser
+
+
+def test_staff_write_a_french_body_in_its_own_editor_and_readers_see_it(
+    browser,  # noqa: F811
+    site,  # noqa: F811
+    django_user_model,
+):
+    cache.clear()
+    staff = make_staff(django_user_model)
+    item = NewsItem.objects.get(slug="sample-members-only-briefing")
+    NewsItem.objects.filter(pk=item.pk).update(body_fr="", is_members_only=False)
+    visitor = Visitor(browser, site)
+    page = visitor.page
+    visitor.goto("/admin/")
+    visitor.log_in(staff.email, path=page.url.removeprefix(site))
+
+    visitor.goto(f"/admin/news/newsitem/{item.pk}/change/")
+    for lang in ["en", "fr", "km"]:
+        page.locator(f".field-body_{lang} .ProseMirror[contenteditable=true]").wait_for()
+        assert not page.locator(f"#id_body_{lang}").is_visible()
+    french = page.locator(".field-body_fr .ProseMirror[contenteditable=true]")
+    french.click()
+    page.keyboard.type("Un exemple de note réservée aux membres.")
+    page.get_by_role("button", name="Save and continue editing").click()
+    page.wait_for_load_state("networkidle")
+    visitor.record()
+    assert "was changed successfully" in page.locator(".messagelist").inner_text()
+    item.refresh_from_db()
+    assert item.body_fr == "<p>Un exemple de note réservée aux membres.</p>"
+    assert item.body_en.startswith("<p>This is sample content")
+
+    visitor.goto(f"/fr/news/{item.slug}/")
+    assert "Un exemple de note réservée aux membres." in page.locator(".rich-text").inner_text()
+    visitor.goto(f"/km/news/{item.slug}/")
+    assert page.locator(".rich-text [lang=en]").inner_text().startswith("This is sample content")
+    visitor.check()
