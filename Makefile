@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install migrate demo lint format clean bench backup restore audit
+.PHONY: run test install messages migrate demo lint format clean bench backup restore audit
 
 $(BIN)/activate: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -14,10 +14,24 @@ $(BIN)/activate: requirements.txt
 
 install: $(BIN)/activate
 
+# The interface's translations (locale/, locale_vendor/): the .po files are committed, the
+# compiled .mo files are not. compilemessages needs GNU gettext's msgfmt, installed here when
+# it is missing and we may (root with apt-get).
+messages: install
+	@command -v msgfmt >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing GNU gettext (msgfmt) with apt-get"; \
+	    apt-get update -qq && apt-get install -y -qq --no-install-recommends gettext >/dev/null; \
+	  else \
+	    echo "msgfmt (GNU gettext) is missing: install it first (apt-get install gettext, brew install gettext)."; \
+	    exit 1; \
+	  fi; }
+	DJANGO_DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
+
 migrate: install
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --no-input
 
-demo: migrate
+demo: migrate messages
 	DJANGO_DEBUG=1 $(BIN)/python manage.py load_demo_content
 	DJANGO_DEBUG=1 $(BIN)/python manage.py create_demo_admin
 
@@ -30,7 +44,7 @@ run: demo
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST)
 
-test: install
+test: install messages
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
@@ -61,3 +75,4 @@ format: install
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles .pytest_cache .ruff_cache
+	rm -f locale/*/LC_MESSAGES/*.mo locale_vendor/*/LC_MESSAGES/*.mo

@@ -44,6 +44,8 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    # Before the admin, whose forms it changes: a column per language for content fields.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -221,10 +223,23 @@ MPED_ALERT_MAX_ATTEMPTS = int(os.environ.get("MPED_ALERT_MAX_ATTEMPTS", "5"))
 MPED_SITE_URL = os.environ.get("MPED_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
-# Our own date formats (the seed page writes 18/05/2016) per language.
+LANGUAGES = [("en", _("English")), ("fr", "Français"), ("km", "ខ្មែរ")]
+# Content in each language (django-modeltranslation, the `translation.py` of each app): a column
+# per language, `title_en`, `title_fr`, `title_km`. Readers see English where a translation is
+# missing, marked as such (mped/templatetags/translated.py).
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+# Slugs stay one per item, made from the English title whatever the admin's language.
+MODELTRANSLATION_PREPOPULATE_LANGUAGE = "en"
+# The interface's catalogues (`make messages` compiles them): locale/ is ours, kept up to date by
+# makemessages; locale_vendor/ is written by hand and fills in Khmer for django-allauth's and
+# Django's strings on our pages, which those packages do not translate (README "Languages").
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_vendor"]
+# Our own date and number formats per language (the seed page writes 18/05/2016).
 FORMAT_MODULE_PATH = ["mped.formats"]
+# 1,621 in English, 1 621 in French. Numbers that are not quantities (years, ids, sizes in
+# HTML attributes) go through |unlocalize in the templates.
+USE_THOUSAND_SEPARATOR = True
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "America/Toronto")
 USE_I18N = True
 USE_TZ = True

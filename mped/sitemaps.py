@@ -1,6 +1,7 @@
-"""sitemap.xml: every public page with the same date its "Page Updated" shows (each date
-comes from the function the page's own view uses)."""
+"""sitemap.xml: every public page in each language, with the same date its "Page Updated"
+shows (each date comes from the function the page's own view uses)."""
 
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
@@ -19,8 +20,32 @@ from .updated import latest_update
 from .views import home_content
 
 
-class ListPagesSitemap(Sitemap):
+class LanguagesSitemap(Sitemap):
+    """Each page once per language (its URL under /en/, /fr/, /km/), listing all its language
+    versions as xhtml:link alternates, like the hreflang links in the page's head."""
+
+    i18n = True
+    alternates = True
+
+    def get_urls(self, *args, **kwargs):
+        urls = super().get_urls(*args, **kwargs)
+        for url in urls:
+            # x-default is the English page, as in the page's head. (Django's `x_default` would
+            # give the address without a language, which only redirects.)
+            default = next(
+                alternate
+                for alternate in url["alternates"]
+                if alternate["lang_code"] == settings.LANGUAGE_CODE
+            )
+            url["alternates"].append({"location": default["location"], "lang_code": "x-default"})
+        return urls
+
+
+class ListPagesSitemap(LanguagesSitemap):
     """The home page and the listings."""
+
+    def __init__(self):
+        self._lastmods = {}
 
     def items(self):
         return ["home", "news:list", "pages:list", "partners:list"]
@@ -29,6 +54,12 @@ class ListPagesSitemap(Sitemap):
         return reverse(name)
 
     def lastmod(self, name):
+        # Asked once per language; these dates cost queries, so each is worked out once.
+        if name not in self._lastmods:
+            self._lastmods[name] = self.page_updated(name)
+        return self._lastmods[name]
+
+    def page_updated(self, name):
         if name == "home":
             return home_content(SiteSettings.load())["page_updated"]
         if name == "news:list":
@@ -38,7 +69,7 @@ class ListPagesSitemap(Sitemap):
         return partners_list_updated(Municipality.objects.published(), published_partnerships())
 
 
-class NewsItemSitemap(Sitemap):
+class NewsItemSitemap(LanguagesSitemap):
     def items(self):
         return with_published_partners(NewsItem.objects.published())
 
@@ -46,7 +77,7 @@ class NewsItemSitemap(Sitemap):
         return news_item_updated(item)
 
 
-class ProgramPageSitemap(Sitemap):
+class ProgramPageSitemap(LanguagesSitemap):
     def items(self):
         return ProgramPage.objects.published()
 
@@ -54,7 +85,7 @@ class ProgramPageSitemap(Sitemap):
         return latest_update(page)
 
 
-class MunicipalitySitemap(Sitemap):
+class MunicipalitySitemap(LanguagesSitemap):
     def items(self):
         return with_page_relations(Municipality.objects.published())
 

@@ -1,5 +1,6 @@
 from allauth.account.decorators import secure_admin_login
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.admin import AdminSite
 from django.contrib.sitemaps.views import sitemap as sitemap_view
@@ -21,18 +22,25 @@ admin.site.index_title = _("Site content")
 admin.site.login = secure_admin_login(AdminSite.login.__get__(admin.site))
 
 urlpatterns = [
-    path("", cache_public_page(HomeView.as_view()), name="home"),
     path(HEALTH_ROUTE, health, name="health"),
     path("robots.txt", cache_public_page(robots_txt), name="robots_txt"),
     path("sitemap.xml", cache_public_page(sitemap_view), {"sitemaps": SITEMAPS}, name="sitemap"),
+    path(settings.MPED_ADMIN_URL, admin.site.urls),
+]
+
+# Every public and account page starts with its language: /en/, /fr/, /km/. An address without
+# one (/, an old /news/<slug>/ link) is a 404 that LocaleMiddleware turns into a redirect to
+# the reader's language (never stored by the page cache, which keeps only 200s).
+urlpatterns += i18n_patterns(
+    path("", cache_public_page(HomeView.as_view()), name="home"),
     path("news/", include("news.urls")),
     path("program/", include("pages.urls")),
     path("partners/", include("partners.urls")),
     path("search/", include("search.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
-    path(settings.MPED_ADMIN_URL, admin.site.urls),
-]
+    prefix_default_language=True,
+)
 
 if settings.MPED_SERVE_MEDIA:
     # In production the web server usually serves MEDIA_ROOT itself (see the README).

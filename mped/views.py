@@ -70,11 +70,8 @@ class PreviewableDetailView(DetailView):
 
 
 def robots_txt(request):
-    lines = [
-        "User-agent: *",
-        f"Disallow: /{settings.MPED_ADMIN_URL}",
-        "Disallow: /accounts/",
-        "Disallow: /news/documents/",
-        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
-    ]
+    lines = ["User-agent: *", f"Disallow: /{settings.MPED_ADMIN_URL}"]
+    for code, _name in settings.LANGUAGES:
+        lines += [f"Disallow: /{code}/accounts/", f"Disallow: /{code}/news/documents/"]
+    lines.append(f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}")
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

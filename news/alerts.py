@@ -12,7 +12,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
@@ -55,29 +55,32 @@ def queue_alerts(item):
 
 
 def alert_email(item, user, flag):
-    site_url = settings.MPED_SITE_URL
-    unsubscribe_url = site_url + reverse(
-        "accounts:unsubscribe", args=[unsubscribe_token(user, flag)]
-    )
-    context = {
-        "item": item,
-        "user": user,
-        "item_url": site_url + item.get_absolute_url(),
-        "unsubscribe_url": unsubscribe_url,
-        "preferences_url": site_url + reverse("accounts:alerts"),
-    }
-    message = EmailMultiAlternatives(
-        subject=_("[MPED] New %(kind)s: %(title)s")
-        % {"kind": item.get_kind_display().lower(), "title": item.title},
-        body=render_to_string("news/email/alert.txt", context),
-        to=[user.email],
-        headers={
-            "List-Unsubscribe": f"<{unsubscribe_url}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
-    )
-    message.attach_alternative(render_to_string("news/email/alert.html", context), "text/html")
-    return message
+    # Members have no language of their own: an alert is in the default language and links
+    # to its pages, whatever language is active where the task runs.
+    with translation.override(settings.LANGUAGE_CODE):
+        site_url = settings.MPED_SITE_URL
+        unsubscribe_url = site_url + reverse(
+            "accounts:unsubscribe", args=[unsubscribe_token(user, flag)]
+        )
+        context = {
+            "item": item,
+            "user": user,
+            "item_url": site_url + item.get_absolute_url(),
+            "unsubscribe_url": unsubscribe_url,
+            "preferences_url": site_url + reverse("accounts:alerts"),
+        }
+        message = EmailMultiAlternatives(
+            subject=_("[MPED] New %(kind)s: %(title)s")
+            % {"kind": item.get_kind_display().lower(), "title": item.title},
+            body=render_to_string("news/email/alert.txt", context),
+            to=[user.email],
+            headers={
+                "List-Unsubscribe": f"<{unsubscribe_url}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            },
+        )
+        message.attach_alternative(render_to_string("news/email/alert.html", context), "text/html")
+        return message
 
 
 @task()

@@ -2,11 +2,12 @@ import datetime
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from news.models import Kind, NewsItem
 from pages.models import ProgramPage
@@ -32,6 +33,17 @@ def media_root(settings, tmp_path):
 def fresh_rate_limits():
     # allauth counts attempts in the cache; each test starts with none.
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    # LocaleMiddleware activates each request's language in the thread that serves it and
+    # leaves it active: with the test client that is the test's own thread, so after a request
+    # to /fr/ reverse() would give /fr/ URLs, in that test and the next. Each test starts and
+    # ends in the default language.
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -18,34 +18,34 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-pract
 PASSWORD = "Rice-fields-at-dawn-42"
 
 PUBLIC_PAGES = [
-    "/",
-    "/news/",
-    "/news/?kind=report",
-    "/news/new-report-womens-participation-in-local-politics/",
-    "/news/canada-in-the-spotlight/",
-    "/news/sample-members-only-briefing/",
-    "/program/",
-    "/program/led-framework/",
-    "/program/about-the-league/",
-    "/partners/",
-    "/partners/county-of-newell/",
-    "/partners/kang-meas-district/",
-    "/search/?q=women",
-    "/search/",
-    "/accounts/signup/",
-    "/accounts/login/",
-    "/accounts/password/reset/",
-    "/accounts/alerts/unsubscribe/not-a-token/",
+    "/en/",
+    "/en/news/",
+    "/en/news/?kind=report",
+    "/en/news/new-report-womens-participation-in-local-politics/",
+    "/en/news/canada-in-the-spotlight/",
+    "/en/news/sample-members-only-briefing/",
+    "/en/program/",
+    "/en/program/led-framework/",
+    "/en/program/about-the-league/",
+    "/en/partners/",
+    "/en/partners/county-of-newell/",
+    "/en/partners/kang-meas-district/",
+    "/en/search/?q=women",
+    "/en/search/",
+    "/en/accounts/signup/",
+    "/en/accounts/login/",
+    "/en/accounts/password/reset/",
+    "/en/accounts/alerts/unsubscribe/not-a-token/",
     "/this-page-does-not-exist/",
 ]
 MEMBER_PAGES = [
-    "/accounts/",
-    "/accounts/profile/",
-    "/accounts/email/",
-    "/accounts/password/change/",
-    "/accounts/alerts/",
-    "/accounts/delete/",
-    "/news/sample-members-only-briefing/",
+    "/en/accounts/",
+    "/en/accounts/profile/",
+    "/en/accounts/email/",
+    "/en/accounts/password/change/",
+    "/en/accounts/alerts/",
+    "/en/accounts/delete/",
+    "/en/news/sample-members-only-briefing/",
 ]
 
 
@@ -102,7 +102,7 @@ def test_member_pages_have_no_axe_violations(browser, site, member):  # noqa: F8
     cache.clear()
     context = browser.new_context()
     page = context.new_page()
-    page.goto(site + "/accounts/login/")
+    page.goto(site + "/en/accounts/login/")
     page.fill("#id_login", member.email)
     page.fill("#id_password", PASSWORD)
     page.locator("main form button[type=submit]").click()
@@ -117,7 +117,7 @@ def test_member_pages_have_no_axe_violations(browser, site, member):  # noqa: F8
 
 
 def test_the_home_page_and_search_work_with_the_keyboard_alone(browser, site):  # noqa: F811
-    page, _response, _requests = open_page(browser, site + "/")
+    page, _response, _requests = open_page(browser, site + "/en/")
     seen = []
     for _ in range(60):
         page.keyboard.press("Tab")
@@ -140,11 +140,11 @@ def test_the_home_page_and_search_work_with_the_keyboard_alone(browser, site):  
     page.keyboard.type("women")
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert "/search/" in page.url
+    assert "/en/search/" in page.url
     for _ in range(40):
         page.keyboard.press("Tab")
         href = page.evaluate("document.activeElement.getAttribute('href') || ''")
-        if href.startswith("/news/new-report"):
+        if href.startswith("/en/news/new-report"):
             break
     else:
         pytest.fail("Tab never reached the report in the search results")
@@ -159,7 +159,7 @@ def test_the_home_page_and_search_work_with_the_keyboard_alone(browser, site):  
 
 def test_report_pages_print_without_navigation_and_with_link_addresses(browser, site):  # noqa: F811
     page, _response, _requests = open_page(
-        browser, site + "/news/new-report-womens-participation-in-local-politics/"
+        browser, site + "/en/news/new-report-womens-participation-in-local-politics/"
     )
     page.emulate_media(media="print")
     hidden = page.evaluate(
@@ -170,6 +170,6 @@ def test_report_pages_print_without_navigation_and_with_link_addresses(browser, 
     after = page.locator("main .download a").first.evaluate(
         "el => getComputedStyle(el, '::after').content"
     )
-    assert "/news/documents/" in after
+    assert "/en/news/documents/" in after
     page.pdf(path=str(ARTIFACTS / "report-print.pdf"))
     page.context.close()

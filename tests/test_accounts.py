@@ -31,7 +31,7 @@ def signup(client, email="ana@example.org", password=PASSWORD, password2=None, *
         "password2": password if password2 is None else password2,
         **extra,
     }
-    return client.post("/accounts/signup/", data)
+    return client.post("/en/accounts/signup/", data)
 
 
 def link_in(message, pattern):
@@ -39,7 +39,7 @@ def link_in(message, pattern):
 
 
 def login(client, email="ana@example.org", password=PASSWORD):
-    return client.post("/accounts/login/", {"login": email, "password": password})
+    return client.post("/en/accounts/login/", {"login": email, "password": password})
 
 
 def logged_in(client):
@@ -57,15 +57,15 @@ def test_signup_with_profile_sends_one_confirmation_email(client, db):
     assert not logged_in(client)
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["ana@example.org"]
-    assert "/accounts/confirm-email/" in mail.outbox[0].body
+    assert "/en/accounts/confirm-email/" in mail.outbox[0].body
     page = visible_text(client.get(response["Location"]))
     assert "Verify Your Email Address" in page or "confirm" in page.lower()
 
 
 def test_the_home_page_link_leads_to_the_signup_form(client, demo):
-    html = client.get("/").content.decode()
-    assert '<a href="/accounts/signup/">Create one now</a>' in html
-    page = client.get("/accounts/signup/")
+    html = client.get("/en/").content.decode()
+    assert '<a href="/en/accounts/signup/">Create one now</a>' in html
+    page = client.get("/en/accounts/signup/")
     text = visible_text(page)
     for label in ["Email", "First name", "Last name", "Organisation", "Partner municipality"]:
         assert label in text
@@ -75,14 +75,14 @@ def test_the_home_page_link_leads_to_the_signup_form(client, demo):
 
 def test_confirmation_link_confirms_and_logs_in(client, db):
     signup(client)
-    path = link_in(mail.outbox[0], "/accounts/confirm-email/")
+    path = link_in(mail.outbox[0], "/en/accounts/confirm-email/")
     page = client.get(path)
     assert page.status_code == 200 and "ana@example.org" in visible_text(page)
     response = client.post(path)
     assert response.status_code == 302
     assert EmailAddress.objects.get(email="ana@example.org").verified
     assert logged_in(client)
-    assert "Logged in as Ana" in visible_text(client.get("/"))
+    assert "Logged in as Ana" in visible_text(client.get("/en/"))
 
 
 def test_no_login_before_the_email_is_confirmed_and_the_email_can_be_sent_again(client, db):
@@ -101,9 +101,9 @@ def test_no_login_before_the_email_is_confirmed_and_the_email_can_be_sent_again(
 
 def test_a_used_or_tampered_confirmation_link_gets_a_clear_page(client, db):
     signup(client)
-    path = link_in(mail.outbox[0], "/accounts/confirm-email/")
+    path = link_in(mail.outbox[0], "/en/accounts/confirm-email/")
     client.post(path)
-    client.post("/accounts/logout/")
+    client.post("/en/accounts/logout/")
     used = client.get(path)
     assert used.status_code == 200
     assert "This email confirmation link expired or is invalid." in visible_text(used)
@@ -170,10 +170,10 @@ def test_log_in_and_out_and_the_header_shows_who(client, db):
     make_member("ana@example.org", first_name="Ana")
     response = login(client, email="Ana@Example.org")
     assert response.status_code == 302 and logged_in(client)
-    assert "Logged in as Ana" in visible_text(client.get("/"))
-    client.post("/accounts/logout/")
+    assert "Logged in as Ana" in visible_text(client.get("/en/"))
+    client.post("/en/accounts/logout/")
     assert not logged_in(client)
-    assert "Logged in as" not in visible_text(client.get("/"))
+    assert "Logged in as" not in visible_text(client.get("/en/"))
 
 
 def test_repeated_failed_logins_are_rate_limited_with_a_clear_message(client, db):
@@ -189,11 +189,11 @@ def test_repeated_failed_logins_are_rate_limited_with_a_clear_message(client, db
 def test_repeated_reset_requests_are_rate_limited(client, db):
     make_member("ana@example.org")
     statuses = [
-        client.post("/accounts/password/reset/", {"email": "ana@example.org"}).status_code
+        client.post("/en/accounts/password/reset/", {"email": "ana@example.org"}).status_code
         for _ in range(5)
     ]
     assert statuses == [302] * 5
-    limited = client.post("/accounts/password/reset/", {"email": "ana@example.org"})
+    limited = client.post("/en/accounts/password/reset/", {"email": "ana@example.org"})
     assert limited.status_code == 429
     assert "Too many attempts" in visible_text(limited)
     assert len(mail.outbox) == 5
@@ -203,7 +203,7 @@ def test_repeated_signups_are_rate_limited_with_a_429(client, db, settings):
     settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "signup": "3/m/ip"}
     for n in range(3):
         signup(client, email=f"person{n}@example.org")
-        client.post("/accounts/logout/")
+        client.post("/en/accounts/logout/")
     response = signup(client, email="person9@example.org")
     assert response.status_code == 429
     assert "Too many attempts" in visible_text(response)
@@ -212,8 +212,8 @@ def test_repeated_signups_are_rate_limited_with_a_429(client, db, settings):
 
 def test_password_reset_says_the_same_for_known_and_unknown_addresses(client, db):
     make_member("ana@example.org")
-    known = client.post("/accounts/password/reset/", {"email": "ana@example.org"}, follow=True)
-    unknown = client.post("/accounts/password/reset/", {"email": "who@example.org"}, follow=True)
+    known = client.post("/en/accounts/password/reset/", {"email": "ana@example.org"}, follow=True)
+    unknown = client.post("/en/accounts/password/reset/", {"email": "who@example.org"}, follow=True)
 
     def without_addresses(response):
         text = visible_text(response)
@@ -225,14 +225,14 @@ def test_password_reset_says_the_same_for_known_and_unknown_addresses(client, db
 
 def test_password_reset_link_sets_a_new_password_once(client, db):
     make_member("ana@example.org")
-    client.post("/accounts/password/reset/", {"email": "ana@example.org"})
-    path = link_in(mail.outbox[-1], "/accounts/password/reset/key/")
+    client.post("/en/accounts/password/reset/", {"email": "ana@example.org"})
+    path = link_in(mail.outbox[-1], "/en/accounts/password/reset/key/")
     form_page = client.get(path, follow=True)
     action = form_page.redirect_chain[-1][0] if form_page.redirect_chain else path
     response = client.post(action, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
     assert response.status_code == 302
     assert login(client, password=NEW_PASSWORD).status_code == 302 and logged_in(client)
-    client.post("/accounts/logout/")
+    client.post("/en/accounts/logout/")
     reused = client.get(path, follow=True)
     assert "Bad Token" in visible_text(reused) or "invalid" in visible_text(reused).lower()
     assert login(client, password=PASSWORD).status_code == 200  # the old password is gone
@@ -242,7 +242,7 @@ def test_members_change_password_add_an_email_and_edit_their_profile(client, db)
     member = make_member("ana@example.org")
     client.force_login(member)
     response = client.post(
-        "/accounts/password/change/",
+        "/en/accounts/password/change/",
         {"oldpassword": PASSWORD, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
     )
     assert response.status_code == 302
@@ -250,23 +250,23 @@ def test_members_change_password_add_an_email_and_edit_their_profile(client, db)
     assert member.check_password(NEW_PASSWORD)
 
     wrong = client.post(
-        "/accounts/password/change/",
+        "/en/accounts/password/change/",
         {"oldpassword": "nope", "password1": PASSWORD, "password2": PASSWORD},
     )
     assert wrong.status_code == 200 and "Please type your current password." in visible_text(wrong)
 
     mail.outbox.clear()
-    client.post("/accounts/email/", {"email": "ana@work.example.org", "action_add": ""})
+    client.post("/en/accounts/email/", {"email": "ana@work.example.org", "action_add": ""})
     added = EmailAddress.objects.get(email="ana@work.example.org")
     assert not added.verified and not added.primary
     assert mail.outbox[0].to == ["ana@work.example.org"]
     # An unconfirmed address cannot become the primary one.
-    client.post("/accounts/email/", {"email": "ana@work.example.org", "action_primary": ""})
+    client.post("/en/accounts/email/", {"email": "ana@work.example.org", "action_primary": ""})
     assert EmailAddress.objects.get(email="ana@example.org").primary
 
     municipality = make_municipality("Kang Example", country=Country.CAMBODIA)
     response = client.post(
-        "/accounts/profile/",
+        "/en/accounts/profile/",
         {
             "first_name": "Ana",
             "last_name": "Sok-Lim",
@@ -275,14 +275,14 @@ def test_members_change_password_add_an_email_and_edit_their_profile(client, db)
         },
     )
     assert response.status_code == 302
-    overview = visible_text(client.get("/accounts/"))
+    overview = visible_text(client.get("/en/accounts/"))
     assert "Sok-Lim" in overview and "NLC/S" in overview and "Kang Example" in overview
 
 
 def test_a_bad_profile_edit_keeps_what_was_saved(client, db):
     member = make_member("ana@example.org", first_name="Ana", organisation="FCM")
     client.force_login(member)
-    response = client.post("/accounts/profile/", {"first_name": "", "organisation": "x" * 300})
+    response = client.post("/en/accounts/profile/", {"first_name": "", "organisation": "x" * 300})
     assert response.status_code == 200
     assert "This field is required." in visible_text(response)
     member.refresh_from_db()
@@ -290,17 +290,22 @@ def test_a_bad_profile_edit_keeps_what_was_saved(client, db):
 
 
 def test_account_pages_need_a_login(client, db):
-    for url in ["/accounts/", "/accounts/profile/", "/accounts/alerts/", "/accounts/data/"]:
+    for url in [
+        "/en/accounts/",
+        "/en/accounts/profile/",
+        "/en/accounts/alerts/",
+        "/en/accounts/data/",
+    ]:
         response = client.get(url)
         assert response.status_code == 302
-        assert response["Location"].startswith("/accounts/login/")
+        assert response["Location"].startswith("/en/accounts/login/")
 
 
 def test_data_download_has_profile_emails_and_subscriptions(client, db):
     member = make_member("ana@example.org", first_name="Ana", alerts_reports=True)
     EmailAddress.objects.create(user=member, email="ana@work.example.org", verified=False)
     client.force_login(member)
-    response = client.get("/accounts/data/")
+    response = client.get("/en/accounts/data/")
     assert response["Content-Type"] == "application/json"
     assert "attachment" in response["Content-Disposition"]
     data = json.loads(response.content)
@@ -315,12 +320,12 @@ def test_data_download_has_profile_emails_and_subscriptions(client, db):
 def test_deleting_the_account_needs_the_password_then_removes_everything(client, db):
     member = make_member("ana@example.org")
     client.force_login(member)
-    wrong = client.post("/accounts/delete/", {"password": "not mine"})
+    wrong = client.post("/en/accounts/delete/", {"password": "not mine"})
     assert wrong.status_code == 200
     assert "That is not your password." in visible_text(wrong)
     assert get_user_model().objects.filter(pk=member.pk).exists()
 
-    response = client.post("/accounts/delete/", {"password": PASSWORD}, follow=True)
+    response = client.post("/en/accounts/delete/", {"password": PASSWORD}, follow=True)
     assert "Your account and your personal data have been deleted." in visible_text(response)
     assert not get_user_model().objects.filter(pk=member.pk).exists()
     assert not EmailAddress.objects.filter(email="ana@example.org").exists()

@@ -108,11 +108,11 @@ def news_post(**fields):
     published = timezone.localtime() - datetime.timedelta(hours=1)
     data = {
         "kind": Kind.NEWS,
-        "title": "Council opens a farmers' market",
+        "title_en": "Council opens a farmers' market",
         "slug": "council-opens-a-farmers-market",
-        "summary": "Kang Meas District opened a weekly market for local farmers.",
-        "body": "<p>The market opens every Saturday.</p>",
-        "image_alt": "",
+        "summary_en": "Kang Meas District opened a weekly market for local farmers.",
+        "body_en": "<p>The market opens every Saturday.</p>",
+        "image_alt_en": "",
         "published_at_0": published.date().isoformat(),
         "published_at_1": published.strftime("%H:%M:%S"),
         "is_published": "on",
@@ -161,13 +161,13 @@ def change_url(obj):
 def test_a_news_item_added_in_the_admin_appears_on_the_home_page_and_the_news_page(
     staff_client, demo
 ):
-    assert "Page Updated: 18/05/2016" in text(Client().get("/"))
+    assert "Page Updated: 18/05/2016" in text(Client().get("/en/"))
 
     item = add_news_via_admin(staff_client)
 
     assert item.is_published
     assert item.body == "<p>The market opens every Saturday.</p>"
-    for url in ["/", "/news/"]:
+    for url in ["/en/", "/en/news/"]:
         response = Client().get(url)
         assert "Council opens a farmers' market" in text(response)
         assert f'href="{item.get_absolute_url()}"' in markup(response)
@@ -182,17 +182,17 @@ def test_changing_a_news_item_title_in_the_admin_updates_the_home_page_and_its_d
     item = add_news_via_admin(staff_client)
     long_ago = timezone.now() - datetime.timedelta(days=400)
     NewsItem.objects.filter(pk=item.pk).update(updated_at=long_ago, published_at=long_ago)
-    page = text(Client().get("/"))
+    page = text(Client().get("/en/"))
     assert f"Page Updated: {today()}" not in page
 
     form = staff_client.get(change_url(item))
     assert form.status_code == 200
     data = admin_form_data(form)
-    data["title"] = "Farmers' market draws a crowd"
+    data["title_en"] = "Farmers' market draws a crowd"
     response = staff_client.post(change_url(item), data)
     assert response.status_code == 302, form_errors(response)
 
-    page = text(Client().get("/"))
+    page = text(Client().get("/en/"))
     assert "Farmers' market draws a crowd" in page
     assert "Council opens a farmers' market" not in page
     assert f"Page Updated: {today()}" in page
@@ -206,9 +206,9 @@ def test_an_unpublished_news_item_added_in_the_admin_stays_off_the_public_site(s
     response = staff_client.post(reverse("admin:news_newsitem_add"), data)
     assert response.status_code == 302, form_errors(response)
 
-    assert "Council opens a farmers' market" not in text(Client().get("/"))
-    assert "Council opens a farmers' market" not in text(Client().get("/news/"))
-    assert Client().get("/news/council-opens-a-farmers-market/").status_code == 404
+    assert "Council opens a farmers' market" not in text(Client().get("/en/"))
+    assert "Council opens a farmers' market" not in text(Client().get("/en/news/"))
+    assert Client().get("/en/news/council-opens-a-farmers-market/").status_code == 404
 
 
 def test_a_press_feature_with_an_article_link_can_be_added_through_the_articles_inline(
@@ -219,10 +219,10 @@ def test_a_press_feature_with_an_article_link_can_be_added_through_the_articles_
         kind=Kind.PRESS,
         **{
             "articles-TOTAL_FORMS": "1",
-            "articles-0-title": "Markets that work",
+            "articles-0-title_en": "Markets that work",
             "articles-0-publication": "Economics Today",
             "articles-0-url": "https://example.org/markets",
-            "articles-0-note": "",
+            "articles-0-note_en": "",
             "articles-0-order": "1",
         },
     )
@@ -243,10 +243,10 @@ def test_an_article_with_neither_an_address_nor_a_file_is_refused(staff_client, 
             kind=Kind.PRESS,
             **{
                 "articles-TOTAL_FORMS": "1",
-                "articles-0-title": "An article nobody can find",
+                "articles-0-title_en": "An article nobody can find",
                 "articles-0-publication": "",
                 "articles-0-url": "",
-                "articles-0-note": "",
+                "articles-0-note_en": "",
                 "articles-0-order": "0",
             },
         ),
@@ -267,7 +267,7 @@ def test_the_news_item_change_page_has_a_view_on_site_link_to_the_public_item(st
 
     response = staff_client.get(view_on_site)
     assert response.status_code == 302
-    assert response["Location"].endswith("/news/market-day/")
+    assert response["Location"].endswith("/en/news/market-day/")
 
 
 # Uploads ----------------------------------------------------------------------------------------
@@ -287,7 +287,7 @@ def test_a_report_pdf_uploaded_in_the_admin_is_offered_on_the_public_page_with_i
     assert "Download the report: Council opens a farmers' market" in page
     assert "(PDF, 1 page, 1 KB)" in page
     assert f'href="{item.pdf.url}"' in markup(response)
-    assert "(PDF, 1 page, 1 KB)" in text(Client().get("/news/"))
+    assert "(PDF, 1 page, 1 KB)" in text(Client().get("/en/news/"))
 
 
 def test_a_report_without_its_pdf_is_refused(staff_client, db):
@@ -340,7 +340,7 @@ def test_an_image_with_its_description_is_shown_on_the_public_page(staff_client,
     item = add_news_via_admin(
         staff_client,
         image=SimpleUploadedFile("market.png", png_bytes(), content_type="image/png"),
-        image_alt="Stalls of vegetables at the new market",
+        image_alt_en="Stalls of vegetables at the new market",
     )
 
     page = markup(Client().get(item.get_absolute_url()))
@@ -354,7 +354,7 @@ def test_a_file_that_is_not_an_image_is_refused_as_the_image(staff_client, db):
         reverse("admin:news_newsitem_add"),
         news_post(
             image=SimpleUploadedFile("photo.png", b"not an image", content_type="image/png"),
-            image_alt="A photo",
+            image_alt_en="A photo",
         ),
     )
 
@@ -401,7 +401,7 @@ def assert_no_hostile_html(markup):
 
 
 def test_hostile_html_in_a_news_body_is_stripped_on_save_and_on_the_public_page(staff_client, db):
-    item = add_news_via_admin(staff_client, body=HOSTILE_HTML)
+    item = add_news_via_admin(staff_client, body_en=HOSTILE_HTML)
 
     assert_no_hostile_html(item.body)
     assert "<p>Safe words.</p>" in item.body
@@ -417,10 +417,10 @@ def test_hostile_html_in_a_program_page_is_stripped_on_save_and_on_the_public_pa
 ):
     data = admin_form_data(staff_client.get(reverse("admin:pages_programpage_add")))
     data.update(
-        title="Markets",
+        title_en="Markets",
         slug="markets",
-        body=HOSTILE_HTML,
-        closing=HOSTILE_HTML,
+        body_en=HOSTILE_HTML,
+        closing_en=HOSTILE_HTML,
         is_published="on",
     )
     response = staff_client.post(reverse("admin:pages_programpage_add"), data)
@@ -429,7 +429,7 @@ def test_hostile_html_in_a_program_page_is_stripped_on_save_and_on_the_public_pa
     page_obj = ProgramPage.objects.get(slug="markets")
     assert_no_hostile_html(page_obj.body)
     assert_no_hostile_html(page_obj.closing)
-    page = Client().get("/program/markets/").content.decode()
+    page = Client().get("/en/program/markets/").content.decode()
     assert "Safe words." in page
     assert_no_hostile_html(page)
 
@@ -440,7 +440,7 @@ def test_hostile_html_in_a_municipality_description_is_stripped(staff_client, db
         name="Town of Example",
         slug="town-of-example",
         country=Country.CANADA,
-        description=HOSTILE_HTML,
+        description_en=HOSTILE_HTML,
         is_published="on",
     )
     response = staff_client.post(reverse("admin:partners_municipality_add"), data)
@@ -448,7 +448,7 @@ def test_hostile_html_in_a_municipality_description_is_stripped(staff_client, db
 
     municipality = Municipality.objects.get(slug="town-of-example")
     assert_no_hostile_html(municipality.description)
-    page = Client().get("/partners/town-of-example/").content.decode()
+    page = Client().get("/en/partners/town-of-example/").content.decode()
     assert "Safe words." in page
     assert_no_hostile_html(page)
 
@@ -459,11 +459,11 @@ def test_hostile_html_in_a_municipality_description_is_stripped(staff_client, db
 def test_site_settings_changed_in_the_admin_show_on_the_home_page(staff_client, demo):
     url = reverse("admin:pages_sitesettings_change", args=[1])
     data = admin_form_data(staff_client.get(url))
-    data.update(latest_heading="News from the partners", signup_prompt="New to MPED?")
+    data.update(latest_heading_en="News from the partners", signup_prompt_en="New to MPED?")
     response = staff_client.post(url, data)
     assert response.status_code == 302, form_errors(response)
 
-    page = text(Client().get("/"))
+    page = text(Client().get("/en/"))
     assert "News from the partners" in page
     assert "New to MPED? " in page
     assert "Create one now" in page
@@ -489,7 +489,7 @@ def test_site_settings_cannot_be_deleted_or_added_a_second_time(staff_client, de
 def test_bad_site_settings_are_refused_and_the_old_ones_kept(staff_client, demo):
     url = reverse("admin:pages_sitesettings_change", args=[1])
     data = admin_form_data(staff_client.get(url))
-    data.update(site_name="", latest_count="-1")
+    data.update(site_name_en="", latest_count="-1")
     response = staff_client.post(url, data)
 
     assert_form_shown_again_with(
@@ -542,7 +542,7 @@ def test_a_partnership_added_through_the_municipality_inline_is_saved_and_publis
         "partnerships_as_canadian",
         cambodian=sample_c.pk,
         since="2014",
-        focus="Tourism",
+        focus_en="Tourism",
         is_published="on",
     )
     response = staff_client.post(change_url(beaumont), data)
@@ -552,7 +552,7 @@ def test_a_partnership_added_through_the_municipality_inline_is_saved_and_publis
     assert pairing.since == 2014
     assert pairing.focus == "Tourism"
     assert beaumont.partnerships_as_canadian.count() == 2  # the demo pairing is still there
-    page = text(Client().get("/partners/town-of-beaumont/"))
+    page = text(Client().get("/en/partners/town-of-beaumont/"))
     assert "Sample Cambodian local government C" in page
     assert "Tourism" in page
 
@@ -564,7 +564,9 @@ def test_a_canadian_municipality_is_refused_as_the_cambodian_side_of_a_partnersh
     chilliwack = Municipality.objects.get(slug="city-of-chilliwack")
     count = Partnership.objects.count()
     data = admin_form_data(staff_client.get(change_url(beaumont)))
-    add_pairing_row(data, "partnerships_as_canadian", cambodian=chilliwack.pk, since="", focus="")
+    add_pairing_row(
+        data, "partnerships_as_canadian", cambodian=chilliwack.pk, since="", focus_en=""
+    )
     response = staff_client.post(change_url(beaumont), data)
 
     assert_form_shown_again_with(response, "Select a valid choice.")
@@ -578,7 +580,7 @@ def test_a_partnership_admin_form_refuses_municipalities_from_the_wrong_country(
     count = Partnership.objects.count()
     response = staff_client.post(
         reverse("admin:partners_partnership_add"),
-        {"canadian": kang_meas.pk, "cambodian": newell.pk, "since": "", "focus": ""},
+        {"canadian": kang_meas.pk, "cambodian": newell.pk, "since": "", "focus_en": ""},
     )
 
     assert_form_shown_again_with(response, "Select a valid choice.")
@@ -594,12 +596,12 @@ def test_the_same_pairing_cannot_be_added_twice(staff_client, demo):
 
     response = staff_client.post(
         reverse("admin:partners_partnership_add"),
-        {"canadian": newell.pk, "cambodian": kang_meas.pk, "since": "", "focus": ""},
+        {"canadian": newell.pk, "cambodian": kang_meas.pk, "since": "", "focus_en": ""},
     )
     assert_form_shown_again_with(response, "already exists")
 
     data = admin_form_data(staff_client.get(change_url(newell)))
-    add_pairing_row(data, "partnerships_as_canadian", cambodian=kang_meas.pk, since="", focus="")
+    add_pairing_row(data, "partnerships_as_canadian", cambodian=kang_meas.pk, since="", focus_en="")
     response = staff_client.post(change_url(newell), data)
     assert_form_shown_again_with(response, "Please correct the duplicate data for cambodian.")
     assert Partnership.objects.count() == count
@@ -744,7 +746,7 @@ def test_the_change_pages_of_unknown_objects_send_staff_back_with_a_message(staf
 
 VALID_ADD_DATA = {
     "news_newsitem": lambda: news_post(),
-    "pages_programpage": lambda: {"title": "Markets", "slug": "markets"},
+    "pages_programpage": lambda: {"title_en": "Markets", "slug": "markets"},
     "partners_municipality": lambda: {
         "name": "Town of Example",
         "slug": "town-of-example",
@@ -826,7 +828,7 @@ def test_bad_news_item_values_come_back_with_errors(staff_client, db):
         reverse("admin:news_newsitem_add"),
         news_post(
             kind="nonsense",
-            title="x" * 251,
+            title_en="x" * 251,
             published_at_0="31/31/2016",
             published_at_1="25:99",
             partners=["999999"],
@@ -835,7 +837,7 @@ def test_bad_news_item_values_come_back_with_errors(staff_client, db):
 
     assert_form_shown_again_with(response)
     errors = response.context["adminform"].form.errors
-    assert {"kind", "title", "published_at", "partners"} <= set(errors)
+    assert {"kind", "title_en", "published_at", "partners"} <= set(errors)
     assert not NewsItem.objects.exists()
 
 
@@ -855,10 +857,10 @@ def test_bad_program_page_figures_and_points_come_back_with_errors(staff_client,
         {
             "figures-TOTAL_FORMS": "1",
             "figures-0-value": "-5",
-            "figures-0-label": "",
+            "figures-0-label_en": "",
             "figures-0-order": "1",
             "points-TOTAL_FORMS": "1",
-            "points-0-text": "p" * 501,
+            "points-0-text_en": "p" * 501,
             "points-0-order": "abc",
         }
     )
@@ -888,7 +890,7 @@ def test_a_bad_partnership_year_comes_back_with_an_error(staff_client, db):
     cambodian = make_municipality("Sample commune", country=Country.CAMBODIA)
     response = staff_client.post(
         reverse("admin:partners_partnership_add"),
-        {"canadian": canadian.pk, "cambodian": cambodian.pk, "since": "last year", "focus": ""},
+        {"canadian": canadian.pk, "cambodian": cambodian.pk, "since": "last year", "focus_en": ""},
     )
 
     assert_form_shown_again_with(response, "Enter a whole number.")
@@ -928,7 +930,7 @@ def test_an_item_whose_pdf_went_missing_from_disk_can_still_be_edited(staff_clie
     Path(report.pdf.path).unlink()
     url = reverse("admin:news_newsitem_change", args=[report.pk])
     data = admin_form_data(staff_client.get(url))
-    data["title"] = "Lost file report, renamed"
+    data["title_en"] = "Lost file report, renamed"
     response = staff_client.post(url, data)
     assert response.status_code == 302
     report.refresh_from_db()

@@ -39,9 +39,9 @@ def publish_in_admin(client, title, kind=Kind.REPORT, when=None):
     data.update(
         {
             "kind": kind,
-            "title": title,
+            "title_en": title,
             "slug": slugify(title),
-            "summary": f"Summary of {title}.",
+            "summary_en": f"Summary of {title}.",
             "is_published": "on",
             "published_at_0": when.strftime("%Y-%m-%d"),
             "published_at_1": when.strftime("%H:%M:%S"),
@@ -67,7 +67,7 @@ def test_publishing_a_report_emails_each_report_subscriber_once(staff_client, tr
     message = mail.outbox[0]
     assert "Women in local politics" in message.subject
     assert item.get_absolute_url() in message.body
-    assert "/accounts/alerts/unsubscribe/" in message.body
+    assert "/en/accounts/alerts/unsubscribe/" in message.body
     assert message.extra_headers["List-Unsubscribe"].startswith("<http")
 
     # Saving again, or a restarted worker running the task again, sends nobody a second copy.
@@ -140,7 +140,7 @@ def test_the_unsubscribe_link_works_without_login_and_at_once(
     member = make_member("both@example.org", alerts_reports=True, alerts_press=True)
     publish_in_admin(staff_client, "First report")
     run_worker()
-    path = re.search(r"https?://[^/\s]+(/accounts/alerts/unsubscribe/\S+)", mail.outbox[0].body)
+    path = re.search(r"https?://[^/\s]+(/en/accounts/alerts/unsubscribe/\S+)", mail.outbox[0].body)
     response = client.get(path.group(1))
     assert response.status_code == 200
     assert "You are unsubscribed" in visible_text(response)
@@ -178,9 +178,9 @@ def test_a_tampered_unsubscribe_link_is_refused_clearly(client, db):
 def test_members_choose_their_alerts(client, db):
     member = make_member("ana@example.org")
     client.force_login(member)
-    page = visible_text(client.get("/accounts/alerts/"))
+    page = visible_text(client.get("/en/accounts/alerts/"))
     assert "Email me new reports" in page and "Email me new press features" in page
-    response = client.post("/accounts/alerts/", {"alerts_reports": "on"})
+    response = client.post("/en/accounts/alerts/", {"alerts_reports": "on"})
     assert response.status_code == 302
     member.refresh_from_db()
     assert member.alerts_reports and not member.alerts_press

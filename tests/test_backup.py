@@ -198,7 +198,7 @@ found["editor"] = [list(editor.groups.values_list("name", flat=True)),
 found["confirmed"] = EmailAddress.objects.filter(
     email="member@example.org", verified=True, primary=True).exists()
 found["tasks"] = DBTaskResult.objects.count()
-found["search"] = client.get("/search/", {"q": "Annual"}).status_code
+found["search"] = client.get("/en/search/", {"q": "Annual"}).status_code
 found["login"] = client.login(username="member@example.org", password="%(password)s")
 page = client.get(members.get_absolute_url())
 found["members_page"] = "Members read this." in page.content.decode()

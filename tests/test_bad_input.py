@@ -46,61 +46,61 @@ def twelve_news_items(db):
 def test_the_second_page_of_news_exists_when_there_are_more_than_ten_items(
     client, twelve_news_items
 ):
-    page = text(client.get("/news/?page=2"))
+    page = text(client.get("/en/news/?page=2"))
     assert "Page 2 of 2" in page
     assert "News item 11" in page
     assert "News item 1 " not in page
-    assert "Page 2 of 2" in text(client.get("/news/?page=last"))
+    assert "Page 2 of 2" in text(client.get("/en/news/?page=last"))
 
 
 @pytest.mark.parametrize("page", ["abc", "0", "-1", "99999", "3", "1.5", "%00", "9" * 5000])
 def test_a_page_number_that_does_not_exist_is_a_404(client, twelve_news_items, page):
-    assert_site_404(client.get(f"/news/?page={page}"))
+    assert_site_404(client.get(f"/en/news/?page={page}"))
 
 
 def test_an_empty_page_number_shows_the_first_page(client, twelve_news_items):
-    response = client.get("/news/?page=")
+    response = client.get("/en/news/?page=")
     assert response.status_code == 200
     assert "Page 1 of 2" in text(response)
 
 
 def test_page_abc_is_a_404(client, db):
-    assert_site_404(client.get("/news/?page=abc"))
+    assert_site_404(client.get("/en/news/?page=abc"))
 
 
 def test_page_zero_is_a_404(client, db):
-    assert_site_404(client.get("/news/?page=0"))
+    assert_site_404(client.get("/en/news/?page=0"))
 
 
 def test_page_99999_is_a_404(client, demo):
-    assert_site_404(client.get("/news/?page=99999"))
+    assert_site_404(client.get("/en/news/?page=99999"))
 
 
 def test_a_negative_page_is_a_404(client, demo):
-    assert_site_404(client.get("/news/?page=-1"))
+    assert_site_404(client.get("/en/news/?page=-1"))
 
 
 def test_a_kind_of_news_that_does_not_exist_is_a_404(client, demo):
-    assert_site_404(client.get("/news/?kind=nonsense"))
+    assert_site_404(client.get("/en/news/?kind=nonsense"))
 
 
 @pytest.mark.parametrize("kind", ["REPORT", "report ", "%00", "x" * 10_000])
 def test_a_kind_that_is_nearly_right_or_very_long_is_a_404(client, demo, kind):
-    assert_site_404(client.get(f"/news/?kind={kind}"))
+    assert_site_404(client.get(f"/en/news/?kind={kind}"))
 
 
 def test_a_real_kind_with_page_abc_is_a_404(client, demo):
-    assert_site_404(client.get("/news/?kind=report&page=abc"))
+    assert_site_404(client.get("/en/news/?kind=report&page=abc"))
 
 
 def test_a_real_kind_lists_only_that_kind(client, demo):
-    page = text(client.get(f"/news/?kind={Kind.REPORT}"))
+    page = text(client.get(f"/en/news/?kind={Kind.REPORT}"))
     assert "The latest: Report" in page
     assert "New report: Encouraging women's participation in local politics" in page
     assert "Canada in the spotlight" not in page
 
 
-@pytest.mark.parametrize("url", ["/", "/news/", "/partners/", "/program/"])
+@pytest.mark.parametrize("url", ["/en/", "/en/news/", "/en/partners/", "/en/program/"])
 def test_a_query_string_of_ten_thousand_characters_is_not_a_server_error(client, demo, url):
     response = client.get(f"{url}?{'q=' + 'x' * 9_998}")
 
@@ -108,7 +108,7 @@ def test_a_query_string_of_ten_thousand_characters_is_not_a_server_error(client,
     assert SKIP_LINK in text(response)
 
 
-@pytest.mark.parametrize("url", ["/", "/news/", "/partners/"])
+@pytest.mark.parametrize("url", ["/en/", "/en/news/", "/en/partners/"])
 def test_a_long_query_string_of_many_parameters_is_not_a_server_error(client, demo, url):
     query = "&".join(f"p{number}=%FF%00<>" for number in range(1_000))[:10_000]
     response = client.get(f"{url}?{query}")
@@ -117,7 +117,9 @@ def test_a_long_query_string_of_many_parameters_is_not_a_server_error(client, de
     assert SKIP_LINK in text(response)
 
 
-@pytest.mark.parametrize("url", ["/", "/news/", "/news/canada-in-the-spotlight/", "/partners/"])
+@pytest.mark.parametrize(
+    "url", ["/en/", "/en/news/", "/en/news/canada-in-the-spotlight/", "/en/partners/"]
+)
 def test_posting_to_a_public_page_is_refused_without_a_server_error(client, demo, url):
     assert client.post(url, {"page": "abc"}).status_code in (403, 405)
 
@@ -128,13 +130,13 @@ def test_posting_to_a_public_page_is_refused_without_a_server_error(client, demo
 @pytest.mark.parametrize(
     "url",
     [
-        "/news/no-such-item/",
-        "/program/no-such-page/",
-        "/partners/no-such-partner/",
-        "/news/bad%20slug!/",
-        "/news/%00/",
-        "/partners/caf%C3%A9/",
-        f"/program/{'x' * 2000}/",
+        "/en/news/no-such-item/",
+        "/en/program/no-such-page/",
+        "/en/partners/no-such-partner/",
+        "/en/news/bad%20slug!/",
+        "/en/news/%00/",
+        "/en/partners/caf%C3%A9/",
+        f"/en/program/{'x' * 2000}/",
         "/no-such-section/",
     ],
 )
@@ -154,10 +156,10 @@ def test_unpublished_content_is_a_404_like_a_missing_page(client, db):
     make_municipality("Draft town", published=False)
 
     for url in [
-        "/news/draft-story/",
-        "/news/future-story/",
-        "/program/draft-page/",
-        "/partners/draft-town/",
+        "/en/news/draft-story/",
+        "/en/news/future-story/",
+        "/en/program/draft-page/",
+        "/en/partners/draft-town/",
     ]:
         response = client.get(url)
         assert_site_404(response)

@@ -61,7 +61,7 @@ def open_page(browser, url, **context_options):
 
 
 def test_home_page_renders_from_our_own_origin_only(browser, site):
-    page, response, requests = open_page(browser, site + "/")
+    page, response, requests = open_page(browser, site + "/en/")
     assert response.status == 200
     assert page.locator("h1").inner_text() == "Municipal Partners for Economic Development"
     assert page.get_by_role("link", name="Create one now").is_visible()
@@ -82,7 +82,7 @@ def test_home_page_renders_from_our_own_origin_only(browser, site):
 
 def test_home_page_fits_a_phone(browser, site):
     page, response, _requests = open_page(
-        browser, site + "/", viewport={"width": 390, "height": 844}, device_scale_factor=1
+        browser, site + "/en/", viewport={"width": 390, "height": 844}, device_scale_factor=1
     )
     assert response.status == 200
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
@@ -93,7 +93,7 @@ def test_home_page_fits_a_phone(browser, site):
 
 
 def test_skip_link_is_the_first_stop_and_moves_focus_to_main(browser, site):
-    page, _response, _requests = open_page(browser, site + "/")
+    page, _response, _requests = open_page(browser, site + "/en/")
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.textContent.trim()")
     assert focused == "Skip to main content"
@@ -105,9 +105,9 @@ def test_skip_link_is_the_first_stop_and_moves_focus_to_main(browser, site):
 
 def test_news_item_and_partners_pages_render(browser, site):
     for path, heading in [
-        ("/news/canada-in-the-spotlight/", "Canada in the spotlight"),
-        ("/partners/", "Partner municipalities"),
-        ("/program/about-the-league/", "About the National League of Communes/Sangkats"),
+        ("/en/news/canada-in-the-spotlight/", "Canada in the spotlight"),
+        ("/en/partners/", "Partner municipalities"),
+        ("/en/program/about-the-league/", "About the National League of Communes/Sangkats"),
     ]:
         page, response, _requests = open_page(browser, site + path)
         assert response.status == 200
@@ -129,12 +129,12 @@ def test_staff_edit_a_title_in_the_admin_and_the_home_page_shows_it_with_todays_
     page.locator("main").get_by_role("button", name="Sign In").click()
     page.get_by_role("link", name="News items").first.click()
     page.get_by_role("link", name="Canada in the spotlight").click()
-    page.locator("#id_title").fill("Canada in the spotlight, again")
+    page.locator("#id_title_en").fill("Canada in the spotlight, again")
     page.get_by_role("button", name="Save", exact=True).click()
     assert "was changed successfully" in page.locator(".messagelist").inner_text()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / "admin-news.png")
-    page.goto(site + "/")
+    page.goto(site + "/en/")
     assert page.get_by_role("link", name="Canada in the spotlight, again", exact=True).is_visible()
     today = timezone.localdate().strftime("%d/%m/%Y")
     assert page.get_by_text(f"Page Updated: {today}").is_visible()

@@ -68,7 +68,7 @@ def test_a_new_person_signs_up_confirms_resets_downloads_and_deletes(browser, si
     User = get_user_model()
 
     # 1. Sign up from the home page.
-    page, response, requests = open_page(browser, site + "/")
+    page, response, requests = open_page(browser, site + "/en/")
     assert response.status == 200
     page.get_by_role("link", name="Create one now").click()
     page.wait_for_load_state("networkidle")
@@ -92,7 +92,7 @@ def test_a_new_person_signs_up_confirms_resets_downloads_and_deletes(browser, si
     assert len(mail.outbox) == 1
     confirmation = mail.outbox[0]
     assert confirmation.to == [EMAIL]
-    page.goto(site + link_path(confirmation, r"^/accounts/confirm-email/[^/]+/$"))
+    page.goto(site + link_path(confirmation, r"^/en/accounts/confirm-email/[^/]+/$"))
     page.wait_for_load_state("networkidle")
     assert page.locator("h1").inner_text() == "Confirm Email Address"
     page.locator("main").get_by_role("button", name="Confirm").click()
@@ -126,7 +126,7 @@ def test_a_new_person_signs_up_confirms_resets_downloads_and_deletes(browser, si
     assert "We have sent you an email" in answer_for_unknown
     reset_email = mail.outbox[-1]
     assert reset_email.to == [EMAIL]
-    page.goto(site + link_path(reset_email, r"^/accounts/password/reset/key/[^/]+/$"))
+    page.goto(site + link_path(reset_email, r"^/en/accounts/password/reset/key/[^/]+/$"))
     page.wait_for_load_state("networkidle")
     assert page.url.endswith("-set-password/")
     assert page.locator("h1").inner_text() == "Change Password"
@@ -169,7 +169,7 @@ def test_a_new_person_signs_up_confirms_resets_downloads_and_deletes(browser, si
     page.get_by_label("Your password").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Delete my account").click()
     page.wait_for_load_state("networkidle")
-    assert page.url == site + "/"
+    assert page.url == site + "/en/"
     assert "Your account and your personal data have been deleted." in (
         page.locator("main").inner_text()
     )
@@ -180,7 +180,7 @@ def test_a_new_person_signs_up_confirms_resets_downloads_and_deletes(browser, si
 
     # 7. The old email and password no longer log anyone in.
     log_in(page, EMAIL, NEW_PASSWORD)
-    assert "/accounts/login/" in page.url
+    assert "/en/accounts/login/" in page.url
     error = page.locator("main form .alert-danger")
     assert "The email address and/or password you specified are not correct." in (
         error.inner_text()

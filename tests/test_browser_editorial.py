@@ -168,15 +168,15 @@ def test_an_editor_drafts_a_publisher_schedules_it_appears_and_a_bad_edit_is_rev
     assert page.locator("#id_is_published").count() == 0, "editors must not be able to publish"
     assert page.locator("#id_published_at_0").count() == 0
     page.locator("#id_kind").select_option(label="Report")
-    page.locator("#id_title").fill(TITLE)
-    page.locator("#id_summary").fill(SUMMARY)
+    page.locator("#id_title_en").fill(TITLE)
+    page.locator("#id_summary_en").fill(SUMMARY)
     # The textarea is replaced by the editor: a contenteditable ProseMirror element.
-    body = page.locator(".field-body .ProseMirror[contenteditable=true]")
+    body = page.locator(".field-body_en .ProseMirror[contenteditable=true]")
     body.wait_for()
-    assert not page.locator("#id_body").is_visible()
+    assert not page.locator("#id_body_en").is_visible()
     body.click()
     page.keyboard.type(FIRST_PARAGRAPH + " ")
-    bold = page.locator(".field-body").get_by_role("button", name="bold", exact=True)
+    bold = page.locator(".field-body_en").get_by_role("button", name="bold", exact=True)
     bold.click()
     page.keyboard.type(BOLD_WORDS)
     bold.click()
@@ -187,7 +187,7 @@ def test_an_editor_drafts_a_publisher_schedules_it_appears_and_a_bad_edit_is_rev
     assert body.locator("strong").inner_text() == BOLD_WORDS
     page.locator("#id_pdf").set_input_files(pdf)
     page.locator("#id_image").set_input_files(jpeg)
-    page.locator("#id_image_alt").fill(IMAGE_ALT)
+    page.locator("#id_image_alt_en").fill(IMAGE_ALT)
     # The editor's own files were served by us, not a CDN.
     assert any("/static/django_prose_editor/" in url for url in editor.requests)
     editor.check()
@@ -272,19 +272,19 @@ def test_an_editor_drafts_a_publisher_schedules_it_appears_and_a_bad_edit_is_rev
     assert visitor.page.locator(".preview-banner").count() == 0
     assert visitor.page.locator("h1").inner_text() == TITLE
     assert "PDF, 2 pages" in visitor.page.locator(".download .file-meta").inner_text()
-    visitor.goto("/news/")
+    visitor.goto("/en/news/")
     assert visitor.page.get_by_role("link", name=TITLE, exact=True).first.is_visible()
     visitor.check()
     # What is public is the publishers': the editor may look but not change it.
     editor.open_item_in_admin(TITLE)
     assert editor.page.locator("h1").inner_text() == "View news item"
-    assert editor.page.locator("#id_title").count() == 0
+    assert editor.page.locator("#id_title_en").count() == 0
     assert editor.page.get_by_role("button", name="Save", exact=True).count() == 0
     editor.check()
 
     # 4. A bad edit goes public, and the publisher reverts it from the history.
     publisher.open_item_in_admin(TITLE)
-    page.locator("#id_title").fill("BAD EDIT")
+    page.locator("#id_title_en").fill("BAD EDIT")
     publisher.save()
     assert "was changed successfully" in publisher.messages()
     visitor.goto(item_path)
@@ -295,7 +295,7 @@ def test_an_editor_drafts_a_publisher_schedules_it_appears_and_a_bad_edit_is_rev
     page.wait_for_load_state("networkidle")
     versions = page.locator("#change-history tbody tr")
     assert [text.split("\t")[-2:] for text in versions.all_inner_texts()] == [
-        ["publisher", "Changed Title."],
+        ["publisher", "Changed Title [en]."],
         ["publisher", "Changed Publish and Publication time."],
         ["editor", "Added."],
     ]
@@ -306,7 +306,7 @@ def test_an_editor_drafts_a_publisher_schedules_it_appears_and_a_bad_edit_is_rev
     versions.nth(1).get_by_role("link").click()
     page.wait_for_load_state("networkidle")
     assert "Press the save button below to revert" in page.locator("#content").inner_text()
-    assert page.locator("#id_title").input_value() == TITLE
+    assert page.locator("#id_title_en").input_value() == TITLE
     assert page.locator("#id_is_published").is_checked()
     publisher.save()
     assert "was changed successfully" in publisher.messages()
@@ -323,7 +323,7 @@ def test_an_editor_drafts_a_publisher_schedules_it_appears_and_a_bad_edit_is_rev
     visitor.goto(item_path)
     assert visitor.page.locator("h1").inner_text() == TITLE
     assert "BAD EDIT" not in visitor.page.content()
-    visitor.goto("/news/")
+    visitor.goto("/en/news/")
     assert visitor.page.get_by_role("link", name=TITLE, exact=True).first.is_visible()
     assert visitor.page.get_by_text("BAD EDIT").count() == 0
     visitor.check()

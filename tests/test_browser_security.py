@@ -29,18 +29,18 @@ document.addEventListener("securitypolicyviolation", (event) => {
 """
 
 PUBLIC_PAGES = [
-    "/",
-    "/news/",
-    "/news/canada-in-the-spotlight/",
-    "/news/new-report-womens-participation-in-local-politics/",
-    "/partners/",
-    "/partners/county-of-newell/",
-    "/program/",
-    "/program/led-framework/",
-    "/search/?q=women",
-    "/accounts/login/",
-    "/accounts/signup/",
-    "/accounts/password/reset/",
+    "/en/",
+    "/en/news/",
+    "/en/news/canada-in-the-spotlight/",
+    "/en/news/new-report-womens-participation-in-local-politics/",
+    "/en/partners/",
+    "/en/partners/county-of-newell/",
+    "/en/program/",
+    "/en/program/led-framework/",
+    "/en/search/?q=women",
+    "/en/accounts/login/",
+    "/en/accounts/signup/",
+    "/en/accounts/password/reset/",
     "/this-page-does-not-exist/",
 ]
 
@@ -76,7 +76,7 @@ class Visitor:
         assert not self.violations, self.violations
         assert not self.console, self.console
 
-    def log_in(self, email, password=PASSWORD, path="/accounts/login/"):
+    def log_in(self, email, password=PASSWORD, path="/en/accounts/login/"):
         self.goto(path)
         self.page.fill("#id_login", email)
         self.page.fill("#id_password", password)
@@ -103,7 +103,7 @@ def test_public_pages_run_under_the_policy_without_a_violation(browser, site):  
         response = visitor.goto(path)
         assert "default-src 'self'" in response.headers["content-security-policy"]
     # The stylesheet was allowed: the header has the brand colour.
-    visitor.goto("/")
+    visitor.goto("/en/")
     colour = visitor.page.locator(".site-header").evaluate(
         "el => getComputedStyle(el).backgroundColor"
     )
@@ -115,7 +115,7 @@ def test_public_pages_run_under_the_policy_without_a_violation(browser, site):  
 def test_an_inline_script_would_be_blocked_and_reported(browser, site):  # noqa: F811
     """The listener works: a script injected into a public page is refused and reported."""
     visitor = Visitor(browser, site)
-    visitor.goto("/")
+    visitor.goto("/en/")
     visitor.page.evaluate(
         """() => { const s = document.createElement("script");
                    s.textContent = "window.injected = true"; document.body.append(s); }"""
@@ -138,15 +138,15 @@ def test_the_admin_and_its_rich_text_editor_run_without_a_violation(
     visitor = Visitor(browser, site)
     page = visitor.page
     visitor.goto("/admin/")
-    assert "/accounts/login/" in page.url  # the admin's login is allauth's
+    assert "/en/accounts/login/" in page.url  # the admin's login is allauth's
     visitor.log_in(staff.email, path=page.url.removeprefix(site))
     assert page.url == site + "/admin/"
     assert page.locator("#site-name").inner_text() == "MPED staff"
 
     visitor.goto(f"/admin/news/newsitem/{item.pk}/change/")
-    editor = page.locator(".field-body .ProseMirror[contenteditable=true]")
+    editor = page.locator(".field-body_en .ProseMirror[contenteditable=true]")
     editor.wait_for()
-    assert not page.locator("#id_body").is_visible()
+    assert not page.locator("#id_body_en").is_visible()
     # Tiptap's own CSS was let in with the page's nonce, and applies.
     assert editor.evaluate("el => getComputedStyle(el).whiteSpace") == "break-spaces"
     # The editor works: what is typed in it is saved.
@@ -176,7 +176,7 @@ def test_the_admin_and_its_rich_text_editor_run_without_a_violation(
         assert response.status == 200, path
     # A second save, and the history can compare the two versions.
     visitor.goto(f"/admin/news/newsitem/{item.pk}/change/")
-    page.locator("#id_title").fill("Canada in the spotlight, again")
+    page.locator("#id_title_en").fill("Canada in the spotlight, again")
     page.get_by_role("button", name="Save and continue editing").click()
     page.wait_for_load_state("networkidle")
     visitor.record()
@@ -198,14 +198,14 @@ def test_two_factor_set_up_and_login_in_the_browser(browser, site, django_user_m
     staff = make_staff(django_user_model)
     visitor = Visitor(browser, site)
     page = visitor.page
-    visitor.log_in(staff.email, path="/accounts/login/?next=/admin/")
-    assert "/accounts/reauthenticate/" in page.url
+    visitor.log_in(staff.email, path="/en/accounts/login/?next=/admin/")
+    assert "/en/accounts/reauthenticate/" in page.url
     assert "Staff accounts need two-factor authentication" in page.locator(".messages").inner_text()
     page.fill("#id_password", PASSWORD)
     page.locator("main form button[type=submit]").click()
     page.wait_for_load_state("networkidle")
     visitor.record()
-    assert page.url.endswith("/accounts/2fa/totp/activate/")
+    assert page.url.endswith("/en/accounts/2fa/totp/activate/")
     qr = page.locator("main img")
     assert qr.evaluate("img => img.naturalWidth") > 0, "the QR code shows"
     secret = page.locator("#authenticator_secret").input_value()
@@ -216,22 +216,22 @@ def test_two_factor_set_up_and_login_in_the_browser(browser, site, django_user_m
     page.locator("main form button[type=submit]").click()
     page.wait_for_load_state("networkidle")
     visitor.record()
-    assert page.url.endswith("/accounts/2fa/recovery-codes/")
+    assert page.url.endswith("/en/accounts/2fa/recovery-codes/")
     assert re.search(r"\d{8}", page.locator("#recovery_codes").input_value())
     page.screenshot(path=ARTIFACTS / "totp-recovery-codes.png", full_page=True)
     accessibility["recovery codes"] = axe_violations(page)
-    visitor.goto("/accounts/2fa/")
+    visitor.goto("/en/accounts/2fa/")
     page.screenshot(path=ARTIFACTS / "totp-index.png", full_page=True)
     accessibility["index"] = axe_violations(page)
-    visitor.goto("/accounts/")
+    visitor.goto("/en/accounts/")
     assert page.get_by_text("On: logging in also asks for a code").is_visible()
     visitor.goto("/admin/")
     assert page.url == site + "/admin/"
 
     page.get_by_role("button", name="Log out").click()
     page.wait_for_load_state("networkidle")
-    visitor.log_in(staff.email, path="/accounts/login/?next=/admin/")
-    assert page.url.endswith("/accounts/2fa/authenticate/")
+    visitor.log_in(staff.email, path="/en/accounts/login/?next=/admin/")
+    assert page.url.endswith("/en/accounts/2fa/authenticate/")
     page.screenshot(path=ARTIFACTS / "totp-authenticate.png", full_page=True)
     accessibility["authenticate"] = axe_violations(page)
     code = totp_code(secret)

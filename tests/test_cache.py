@@ -24,16 +24,16 @@ from .test_admin import admin_form_data, change_url, form_errors
 from .test_home import visible_text
 
 PUBLIC_PAGES = [
-    "/",
-    "/news/",
-    "/news/?kind=report",
-    "/news/new-report-womens-participation-in-local-politics/",
-    "/partners/",
-    "/partners/county-of-newell/",
-    "/program/",
-    "/program/about-the-league/",
-    "/search/?q=market",
-    "/news/feed/",
+    "/en/",
+    "/en/news/",
+    "/en/news/?kind=report",
+    "/en/news/new-report-womens-participation-in-local-politics/",
+    "/en/partners/",
+    "/en/partners/county-of-newell/",
+    "/en/program/",
+    "/en/program/about-the-league/",
+    "/en/search/?q=market",
+    "/en/news/feed/",
     "/sitemap.xml",
     "/robots.txt",
 ]
@@ -58,7 +58,12 @@ def test_a_public_page_is_served_from_the_cache_the_second_time(demo, url):
 
 @pytest.mark.parametrize(
     "url",
-    ["/news/?page=99", "/news/?kind=nonsense", "/news/no-such-item/", "/search/?q=" + "x" * 300],
+    [
+        "/en/news/?page=99",
+        "/en/news/?kind=nonsense",
+        "/en/news/no-such-item/",
+        "/en/search/?q=" + "x" * 300,
+    ],
 )
 def test_errors_and_bad_query_strings_are_never_stored(demo, url):
     for _ in range(2):
@@ -68,7 +73,7 @@ def test_errors_and_bad_query_strings_are_never_stored(demo, url):
 
 
 def test_account_pages_and_documents_are_never_stored(demo):
-    for url in ["/accounts/login/", "/accounts/signup/"]:
+    for url in ["/en/accounts/login/", "/en/accounts/signup/"]:
         for _ in range(2):
             response = Client().get(url)
             assert response.status_code == 200
@@ -77,14 +82,20 @@ def test_account_pages_and_documents_are_never_stored(demo):
 
 def test_a_staff_edit_in_the_admin_shows_at_once(staff_client, demo):
     item = NewsItem.objects.get(slug="new-report-womens-participation-in-local-politics")
-    pages = ["/", "/news/", item.get_absolute_url(), "/news/feed/", "/search/?q=politics"]
+    pages = [
+        "/en/",
+        "/en/news/",
+        item.get_absolute_url(),
+        "/en/news/feed/",
+        "/en/search/?q=politics",
+    ]
     for url in pages:
         Client().get(url)
         assert Client().get(url)["X-Cache"] == "hit"
 
     form = staff_client.get(change_url(item))
     data = admin_form_data(form)
-    data["title"] = "Women lead in commune councils"
+    data["title_en"] = "Women lead in commune councils"
     response = staff_client.post(change_url(item), data)
     assert response.status_code == 302, form_errors(response)
 
@@ -95,72 +106,72 @@ def test_a_staff_edit_in_the_admin_shows_at_once(staff_client, demo):
 
 
 def test_site_settings_and_partner_edits_in_the_admin_show_at_once(staff_client, demo):
-    assert "County of Newell" in visible_text(Client().get("/partners/"))
+    assert "County of Newell" in visible_text(Client().get("/en/partners/"))
     newell = Municipality.objects.get(slug="county-of-newell")
     data = admin_form_data(staff_client.get(change_url(newell)))
     data["name"] = "County of Newell (Alberta)"
     response = staff_client.post(change_url(newell), data)
     assert response.status_code == 302, form_errors(response)
-    assert "County of Newell (Alberta)" in visible_text(Client().get("/partners/"))
+    assert "County of Newell (Alberta)" in visible_text(Client().get("/en/partners/"))
 
-    Client().get("/")
+    Client().get("/en/")
     settings_row = SiteSettings.objects.get()
     data = admin_form_data(staff_client.get(change_url(settings_row)))
-    data["tagline"] = "Partners in local economic development"
+    data["tagline_en"] = "Partners in local economic development"
     response = staff_client.post(change_url(settings_row), data)
     assert response.status_code == 302, form_errors(response)
-    assert "Partners in local economic development" in visible_text(Client().get("/"))
+    assert "Partners in local economic development" in visible_text(Client().get("/en/"))
 
 
 def test_bulk_changes_made_outside_the_admin_show_at_once(demo):
-    link = 'href="/partners/county-of-newell/"'
-    assert link in Client().get("/partners/").content.decode()
+    link = 'href="/en/partners/county-of-newell/"'
+    assert link in Client().get("/en/partners/").content.decode()
     Municipality.objects.filter(slug="county-of-newell").update(is_published=False)
-    assert link not in Client().get("/partners/").content.decode()
-    news = visible_text(Client().get("/news/"))
+    assert link not in Client().get("/en/partners/").content.decode()
+    news = visible_text(Client().get("/en/news/"))
     NewsItem.objects.all().delete()
-    assert visible_text(Client().get("/news/")) != news
+    assert visible_text(Client().get("/en/news/")) != news
 
 
 def test_a_scheduled_item_appears_when_its_time_comes_without_any_edit(demo):
     goes_live = timezone.now() + datetime.timedelta(seconds=2)
     make_news("Next week news", kind=Kind.PRESS, days_ago=0)
     NewsItem.objects.filter(slug="next-week-news").update(published_at=goes_live)
-    assert "Next week news" not in visible_text(Client().get("/"))
-    assert Client().get("/")["X-Cache"] == "hit"
+    assert "Next week news" not in visible_text(Client().get("/en/"))
+    assert Client().get("/en/")["X-Cache"] == "hit"
     time.sleep((goes_live - timezone.now()).total_seconds() + 0.1)
-    response = Client().get("/")
+    response = Client().get("/en/")
     assert response["X-Cache"] == "miss"
     assert "Next week news" in visible_text(response)
 
 
 def test_logged_in_members_always_get_their_own_page(client, demo):
-    anonymous = Client().get("/")
+    anonymous = Client().get("/en/")
     assert "Log in" in visible_text(anonymous)
-    assert Client().get("/")["X-Cache"] == "hit"
+    assert Client().get("/en/")["X-Cache"] == "hit"
 
     member = make_member(first_name="Sophea")
     client.force_login(member)
-    page = client.get("/")
+    page = client.get("/en/")
     assert "X-Cache" not in page
     assert "Log out" in visible_text(page)
     # ...and what the member saw is not served to the next visitor.
-    assert "Log out" not in visible_text(Client().get("/"))
+    assert "Log out" not in visible_text(Client().get("/en/"))
 
 
 def test_a_member_session_is_read_from_the_cache_not_the_database(client, demo):
     client.force_login(make_member())
-    client.get("/accounts/")
+    client.get("/en/accounts/")
     with CaptureQueriesContext(connection) as queries:
-        assert client.get("/accounts/").status_code == 200
+        assert client.get("/en/accounts/").status_code == 200
     assert not [q for q in queries if "django_session" in q["sql"]]
 
 
 def test_a_visitor_with_a_message_to_read_gets_a_fresh_page(demo):
-    Client().get("/")
+    Client().get("/en/")
     visitor = Client()
     visitor.cookies["messages"] = "anything"
-    assert "X-Cache" not in visitor.get("/")
+    assert "X-Cache" not in visitor.get("/en/")
 
 
 def test_staff_previews_are_never_stored_nor_served_to_readers(staff_client, db):
@@ -174,7 +185,7 @@ def test_staff_previews_are_never_stored_nor_served_to_readers(staff_client, db)
 def test_the_cache_can_be_turned_off(settings, demo):
     settings.MPED_PAGE_CACHE_SECONDS = 0
     for _ in range(2):
-        assert "X-Cache" not in Client().get("/")
+        assert "X-Cache" not in Client().get("/en/")
 
 
 def redis_cache(settings):
@@ -197,10 +208,10 @@ def test_with_redis_an_edit_shows_at_once(settings, demo):
     if error is not None:
         pytest.skip(f"no Redis server at 127.0.0.1:6379 ({error})")
     try:
-        assert Client().get("/")["X-Cache"] == "miss"
-        assert Client().get("/")["X-Cache"] == "hit"
+        assert Client().get("/en/")["X-Cache"] == "miss"
+        assert Client().get("/en/")["X-Cache"] == "hit"
         make_news("Fresh from Redis", kind=Kind.PRESS)
-        response = Client().get("/")
+        response = Client().get("/en/")
         assert response["X-Cache"] == "miss"
         assert "Fresh from Redis" in visible_text(response)
     finally:
@@ -215,17 +226,17 @@ def test_an_unreachable_cache_slows_the_site_but_does_not_break_it(settings, dem
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
-    for url in ["/", "/news/", "/partners/"]:
+    for url in ["/en/", "/en/news/", "/en/partners/"]:
         response = Client().get(url)
         assert response.status_code == 200 and "X-Cache" not in response
     # An edit is saved even though the cache cannot be told about it.
     make_news("Saved without a cache", kind=Kind.PRESS)
-    assert "Saved without a cache" in visible_text(Client().get("/"))
+    assert "Saved without a cache" in visible_text(Client().get("/en/"))
 
 
 def test_a_cached_page_carries_the_security_headers_and_its_own_request_id(demo):
-    first = Client().get("/")
-    second = Client().get("/")
+    first = Client().get("/en/")
+    second = Client().get("/en/")
     assert second["X-Cache"] == "hit"
     for header in [
         "Content-Security-Policy",

@@ -32,15 +32,15 @@ def test_demo_content_is_idempotent(client, db):
     call_command("load_demo_content", stdout=StringIO())
     assert counts() == first
     assert first["NewsItem"] == 3 and first["ProgramPage"] == 4 and first["Municipality"] == 9
-    assert "Page Updated: 18/05/2016" in visible_text(client.get("/"))
+    assert "Page Updated: 18/05/2016" in visible_text(client.get("/en/"))
 
 
 def test_demo_content_keeps_staff_edits_unless_reset(client, demo):
     NewsItem.objects.filter(slug="canada-in-the-spotlight").update(title="Edited by staff")
     call_command("load_demo_content", stdout=StringIO())
-    assert "Edited by staff" in visible_text(client.get("/"))
+    assert "Edited by staff" in visible_text(client.get("/en/"))
     call_command("load_demo_content", "--reset", stdout=StringIO())
-    text = visible_text(client.get("/"))
+    text = visible_text(client.get("/en/"))
     assert "Edited by staff" not in text and "Canada in the spotlight" in text
     assert "Page Updated: 18/05/2016" in text
 

@@ -6,7 +6,11 @@ import xml.etree.ElementTree as ET
 
 import feedparser
 import pytest
-from django.utils import timezone
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone, translation
 
 from news.models import Kind, NewsItem
 from pages.models import ProgramPage
@@ -15,7 +19,10 @@ from partners.models import Municipality
 from .conftest import make_municipality, make_news, make_page
 from .test_home import visible_text
 
-SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+SITEMAP_NS = {
+    "s": "http://www.sitemaps.org/schemas/sitemap/0.9",
+    "xhtml": "http://www.w3.org/1999/xhtml",
+}
 
 
 def hidden_content():
@@ -31,10 +38,10 @@ def hidden_content():
 @pytest.mark.parametrize(
     ("url", "kind"),
     [
-        ("/news/feed/", None),
-        ("/news/feed/atom/", None),
-        ("/news/feed/report/", Kind.REPORT),
-        ("/news/feed/press/atom/", Kind.PRESS),
+        ("/en/news/feed/", None),
+        ("/en/news/feed/atom/", None),
+        ("/en/news/feed/report/", Kind.REPORT),
+        ("/en/news/feed/press/atom/", Kind.PRESS),
     ],
 )
 def test_feeds_are_valid_and_list_only_what_is_published(client, demo, url, kind):
@@ -51,11 +58,11 @@ def test_feeds_are_valid_and_list_only_what_is_published(client, demo, url, kind
         expected = expected.filter(kind=kind)
     assert titles == [item.title for item in expected]
     for entry in feed.entries:
-        assert entry.link.startswith("http://testserver/news/")
+        assert entry.link.startswith("http://testserver/en/news/")
 
 
 def test_rss_items_carry_summary_date_and_kind(client, demo):
-    feed = feedparser.parse(client.get("/news/feed/").content)
+    feed = feedparser.parse(client.get("/en/news/feed/").content)
     report = next(e for e in feed.entries if e.title.startswith("New report"))
     assert "Encouraging and Supporting Women" in report.summary
     assert report.published_parsed[:3] == (2016, 5, 18)
@@ -63,47 +70,96 @@ def test_rss_items_carry_summary_date_and_kind(client, demo):
 
 
 def test_an_unknown_feed_kind_is_a_404(client, db):
-    assert client.get("/news/feed/nonsense/").status_code == 404
+    assert client.get("/en/news/feed/nonsense/").status_code == 404
 
 
 def test_every_page_links_its_feeds_for_autodiscovery(client, demo):
-    for url in ["/", "/news/", "/partners/", "/program/led-framework/"]:
+    for url in ["/en/", "/en/news/", "/en/partners/", "/en/program/led-framework/"]:
         html = client.get(url).content.decode()
-        assert 'type="application/rss+xml"' in html and 'href="/news/feed/"' in html, url
-        assert 'type="application/atom+xml"' in html and 'href="/news/feed/atom/"' in html, url
+        assert 'type="application/rss+xml"' in html and 'href="/en/news/feed/"' in html, url
+        assert 'type="application/atom+xml"' in html and 'href="/en/news/feed/atom/"' in html, url
 
 
-def sitemap_entries(client):
+def sitemap_urls(client):
+    """{path: (lastmod, {hreflang: alternate path})} for each <url> of the sitemap."""
     response = client.get("/sitemap.xml")
     assert response.status_code == 200
     root = ET.fromstring(response.content)
     return {
-        url.find("s:loc", SITEMAP_NS).text.removeprefix("http://testserver"): url.find(
-            "s:lastmod", SITEMAP_NS
-        ).text
+        url.find("s:loc", SITEMAP_NS).text.removeprefix("http://testserver"): (
+            url.find("s:lastmod", SITEMAP_NS).text,
+            {
+                link.get("hreflang"): link.get("href").removeprefix("http://testserver")
+                for link in url.findall("xhtml:link", SITEMAP_NS)
+                if link.get("rel") == "alternate"
+            },
+        )
         for url in root.findall("s:url", SITEMAP_NS)
     }
 
 
-def test_sitemap_has_every_public_url_and_nothing_else(client, demo):
+def sitemap_entries(client):
+    return {path: lastmod for path, (lastmod, _alternates) in sitemap_urls(client).items()}
+
+
+def public_paths(language):
+    with translation.override(language):
+        paths = {reverse(name) for name in ["home", "news:list", "pages:list", "partners:list"]}
+        paths |= {item.get_absolute_url() for item in NewsItem.objects.published()}
+        paths |= {page.get_absolute_url() for page in ProgramPage.objects.published()}
+        paths |= {m.get_absolute_url() for m in Municipality.objects.published()}
+    return paths
+
+
+def test_sitemap_has_every_public_url_in_every_language_and_nothing_else(client, demo):
     hidden_content()
     entries = sitemap_entries(client)
-    expected = {"/", "/news/", "/program/", "/partners/"}
-    expected |= {item.get_absolute_url() for item in NewsItem.objects.published()}
-    expected |= {page.get_absolute_url() for page in ProgramPage.objects.published()}
-    expected |= {m.get_absolute_url() for m in Municipality.objects.published()}
-    assert set(entries) == expected
+    english = public_paths("en")
+    assert "/en/" in english and "/en/news/canada-in-the-spotlight/" in english
+    assert set(entries) == english | public_paths("fr") | public_paths("km")
+    assert len(entries) == 3 * len(english)
     for hidden in ["secret-draft", "future-report", "expired-press", "draft-page", "hidden-town"]:
         assert not any(hidden in url for url in entries)
+
+
+def test_sitemap_lists_each_pages_language_versions_as_alternates(client, demo):
+    urls = sitemap_urls(client)
+    _lastmod, alternates = urls["/fr/news/canada-in-the-spotlight/"]
+    assert alternates == {
+        "en": "/en/news/canada-in-the-spotlight/",
+        "fr": "/fr/news/canada-in-the-spotlight/",
+        "km": "/km/news/canada-in-the-spotlight/",
+        "x-default": "/en/news/canada-in-the-spotlight/",
+    }
+    for path, (lastmod, alternates) in urls.items():
+        assert set(alternates) == {"en", "fr", "km", "x-default"}, path
+        assert path == alternates[path.split("/")[1]], path
+        assert alternates["x-default"] == alternates["en"], path
+        # Every language version of a page has the same date.
+        assert {urls[alternate][0] for alternate in alternates.values()} == {lastmod}, path
 
 
 def test_sitemap_dates_are_the_pages_page_updated_dates(client, demo):
     make_news("Fresh story")  # today: moves the home page and the listing, not the others
     for url, lastmod in sitemap_entries(client).items():
+        if not url.startswith("/en/"):
+            continue  # the same dates (above), in each language's date format
         text = visible_text(client.get(url))
         shown = re.search(r"Page Updated: (\d\d)/(\d\d)/(\d{4})", text)
         day, month, year = shown.groups()
         assert lastmod == f"{year}-{month}-{day}", url
+
+
+def test_sitemap_queries_do_not_grow_with_the_number_of_languages(client, demo, settings):
+    def queries():
+        cache.clear()  # the sitemap is a cached page
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/sitemap.xml").status_code == 200
+        return len(captured)
+
+    three = queries()
+    settings.LANGUAGES = [("en", "English")]
+    assert queries() == three
 
 
 def test_robots_txt_points_to_the_sitemap_and_keeps_bots_out_of_private_places(client, db):
@@ -111,7 +167,10 @@ def test_robots_txt_points_to_the_sitemap_and_keeps_bots_out_of_private_places(c
     assert response["Content-Type"].startswith("text/plain")
     text = response.content.decode()
     assert "Sitemap: http://testserver/sitemap.xml" in text
-    assert "Disallow: /admin/" in text and "Disallow: /accounts/" in text
+    assert "Disallow: /admin/" in text
+    for language in ["en", "fr", "km"]:
+        assert f"Disallow: /{language}/accounts/" in text
+        assert f"Disallow: /{language}/news/documents/" in text
 
 
 def meta(html, attribute, name):
@@ -147,12 +206,18 @@ def test_staff_written_meta_description_wins_over_the_summary(client, demo):
 
 
 def test_home_page_has_organization_data_and_every_page_a_description(client, demo):
-    html = client.get("/").content.decode()
+    html = client.get("/en/").content.decode()
     data = json.loads(
         re.search(r'<script type="application/ld\+json">(.*?)</script>', html).group(1)
     )
     assert data["@type"] == "Organization" and data["alternateName"] == "MPED"
-    for url in ["/", "/news/", "/partners/", "/partners/county-of-newell/", "/program/"]:
+    for url in [
+        "/en/",
+        "/en/news/",
+        "/en/partners/",
+        "/en/partners/county-of-newell/",
+        "/en/program/",
+    ]:
         page = client.get(url).content.decode()
         assert meta(page, "name", "description"), url
         assert meta(page, "property", "og:image"), url
@@ -162,5 +227,5 @@ def test_home_page_has_organization_data_and_every_page_a_description(client, de
 def test_listing_canonical_keeps_only_the_kind_and_page(client, demo):
     for day in range(12):
         make_news(f"Report {day}", kind=Kind.REPORT, days_ago=day)
-    html = client.get("/news/?kind=report&page=2&utm_campaign=x").content.decode()
-    assert '<link rel="canonical" href="http://testserver/news/?kind=report&amp;page=2">' in html
+    html = client.get("/en/news/?kind=report&page=2&utm_campaign=x").content.decode()
+    assert '<link rel="canonical" href="http://testserver/en/news/?kind=report&amp;page=2">' in html

@@ -34,7 +34,7 @@ def history_url(obj):
 
 def test_every_admin_save_is_a_version_with_who_and_when(staff_client, db):
     item = add_news_via_admin(staff_client)
-    edit_in_admin(staff_client, item, title="Market opens, second draft")
+    edit_in_admin(staff_client, item, title_en="Market opens, second draft")
     versions = Version.objects.get_for_object(item)
     assert versions.count() == 2
     assert {v.revision.user.username for v in versions} == {"boss"}
@@ -45,7 +45,7 @@ def test_every_admin_save_is_a_version_with_who_and_when(staff_client, db):
 
 def test_staff_compare_a_version_with_the_current_one(staff_client, db):
     item = add_news_via_admin(staff_client)
-    edit_in_admin(staff_client, item, title="Market opens, second draft")
+    edit_in_admin(staff_client, item, title_en="Market opens, second draft")
     old, new = Version.objects.get_for_object(item).order_by("pk")
     url = reverse("admin:news_newsitem_compare", args=[item.pk])
     response = staff_client.get(url, {"version_id1": old.pk, "version_id2": new.pk})
@@ -57,7 +57,7 @@ def test_staff_compare_a_version_with_the_current_one(staff_client, db):
 def test_staff_restore_an_earlier_version_and_readers_see_it(staff_client, db):
     item = add_news_via_admin(staff_client)
     original_title = item.title
-    edit_in_admin(staff_client, item, title="A bad edit", body="<p>Oops.</p>")
+    edit_in_admin(staff_client, item, title_en="A bad edit", body_en="<p>Oops.</p>")
     assert "A bad edit" in visible_text(Client().get(item.get_absolute_url()))
     first = Version.objects.get_for_object(item).order_by("pk").first()
     url = reverse("admin:news_newsitem_revision", args=[item.pk, first.pk])
@@ -72,13 +72,13 @@ def test_staff_restore_an_earlier_version_and_readers_see_it(staff_client, db):
 
 def test_a_deleted_report_is_recovered_with_its_pdf(staff_client, db):
     item = add_news_via_admin(
-        staff_client, kind=Kind.REPORT, pdf=pdf_upload(), slug="market-report", title="Report"
+        staff_client, kind=Kind.REPORT, pdf=pdf_upload(), slug="market-report", title_en="Report"
     )
     pdf_name = item.pdf.name
     delete = reverse("admin:news_newsitem_delete", args=[item.pk])
     assert staff_client.post(delete, {"post": "yes"}).status_code == 302
     assert not NewsItem.objects.exists()
-    assert Client().get("/news/market-report/").status_code == 404
+    assert Client().get("/en/news/market-report/").status_code == 404
 
     recover_list = staff_client.get(reverse("admin:news_newsitem_recoverlist"))
     assert "Report" in visible_text(recover_list)
@@ -95,11 +95,11 @@ def test_a_deleted_report_is_recovered_with_its_pdf(staff_client, db):
 
 def test_a_deleted_page_and_partner_can_be_recovered(staff_client, db):
     page = ProgramPage.objects.create(title="Old section", slug="old-section", is_published=True)
-    edit_in_admin(staff_client, page, points_intro="Kept points")
+    edit_in_admin(staff_client, page, points_intro_en="Kept points")
     canadian = make_municipality("Town of Keep", region="Alberta")
     cambodian = make_municipality("Keep Commune", country="KH")
     make_partnership(canadian, cambodian, focus="Planning")
-    edit_in_admin(staff_client, canadian, summary="Saved once")
+    edit_in_admin(staff_client, canadian, summary_en="Saved once")
 
     for obj in [page, canadian]:
         opts = obj._meta
@@ -119,7 +119,7 @@ def test_a_deleted_page_and_partner_can_be_recovered(staff_client, db):
 
 def test_cleanup_keeps_files_a_version_needs_and_deletes_the_rest(staff_client, db, settings):
     item = add_news_via_admin(
-        staff_client, kind=Kind.REPORT, pdf=pdf_upload(), slug="kept-report", title="Kept"
+        staff_client, kind=Kind.REPORT, pdf=pdf_upload(), slug="kept-report", title_en="Kept"
     )
     first_pdf = Path(item.pdf.path)
     edit_in_admin(staff_client, item, pdf=pdf_upload("second.pdf"))

@@ -52,7 +52,7 @@ def section(response, heading_id):
 
 
 def test_home_shows_every_part_of_the_seed_page_in_order(client, demo):
-    text = visible_text(client.get("/"))
+    text = visible_text(client.get("/en/"))
     positions = []
     for part in SEED_PARTS_IN_ORDER:
         assert part in text, part
@@ -61,14 +61,14 @@ def test_home_shows_every_part_of_the_seed_page_in_order(client, demo):
 
 
 def test_home_lists_the_four_framework_points_and_five_capacity_points(client, demo):
-    response = client.get("/")
+    response = client.get("/en/")
     assert section(response, "section-led-framework").count("<li>") == 4
     assert section(response, "section-building-capacity").count("<li>") == 5
 
 
 def test_home_links_to_signup_and_to_the_league_website(client, demo):
-    html = client.get("/").content.decode()
-    assert '<a href="/accounts/signup/">Create one now</a>' in html
+    html = client.get("/en/").content.decode()
+    assert '<a href="/en/accounts/signup/">Create one now</a>' in html
     league = ProgramPage.objects.get(slug="about-the-league")
     assert f'href="{league.link_url}"' in html
 
@@ -77,13 +77,13 @@ def test_account_prompt_is_hidden_from_logged_in_people(client, demo, django_use
     client.force_login(
         django_user_model.objects.create_user("reader", "r@example.org", "x", first_name="Rita")
     )
-    text = visible_text(client.get("/"))
+    text = visible_text(client.get("/en/"))
     assert "Don't have an account?" not in text
     assert "Logged in as Rita" in text
 
 
 def test_latest_shows_kind_date_summary_and_link(client, demo):
-    html = section(client.get("/"), "latest-heading")
+    html = section(client.get("/en/"), "latest-heading")
     report = NewsItem.objects.get(kind="report")
     assert "Report" in html and "Press feature" in html
     assert "18 May 2016" in html
@@ -95,18 +95,18 @@ def test_latest_shows_kind_date_summary_and_link(client, demo):
 def test_latest_shows_only_the_configured_number_newest_first(client, demo):
     for day in range(5):
         make_news(f"Fresh item {day}", days_ago=day)
-    html = section(client.get("/"), "latest-heading")
+    html = section(client.get("/en/"), "latest-heading")
     assert html.count('class="news-card"') == 3
     assert html.index("Fresh item 0") < html.index("Fresh item 1") < html.index("Fresh item 2")
     assert "Fresh item 3" not in html
 
 
 def test_page_updated_moves_when_staff_edit_what_the_home_page_shows(client, demo):
-    assert "Page Updated: 18/05/2016" in visible_text(client.get("/"))
+    assert "Page Updated: 18/05/2016" in visible_text(client.get("/en/"))
     item = NewsItem.objects.get(slug="canada-in-the-spotlight")
     item.title = "Canada in the spotlight again"
     item.save()
-    text = visible_text(client.get("/"))
+    text = visible_text(client.get("/en/"))
     assert "Canada in the spotlight again" in text
     assert f"Page Updated: {timezone.localdate():%d/%m/%Y}" in text
 
@@ -123,7 +123,7 @@ def test_page_updated_moves_when_staff_edit_what_the_home_page_shows(client, dem
 )
 def test_page_updated_follows_each_kind_of_home_content(client, demo, edit):
     edit()
-    assert f"Page Updated: {timezone.localdate():%d/%m/%Y}" in visible_text(client.get("/"))
+    assert f"Page Updated: {timezone.localdate():%d/%m/%Y}" in visible_text(client.get("/en/"))
 
 
 def test_page_updated_ignores_edits_to_content_the_page_does_not_show(client, demo):
@@ -132,4 +132,4 @@ def test_page_updated_ignores_edits_to_content_the_page_does_not_show(client, de
         is_published=False
     )
     Municipality.objects.filter(slug="kang-meas-district").update(updated_at=timezone.now())
-    assert "Page Updated: 18/05/2016" in visible_text(client.get("/"))
+    assert "Page Updated: 18/05/2016" in visible_text(client.get("/en/"))

@@ -42,9 +42,9 @@ CONNECTIONS = 32
 REDIS_URL = "redis://127.0.0.1:6379/13"
 ITEM_SLUG = "new-report-womens-participation-in-local-politics"
 # The pages that show the edited item's title, and others that are read as well.
-SHOWING_THE_ITEM = ["/", "/news/", f"/news/{ITEM_SLUG}/", "/news/?kind=report"]
-OTHERS = ["/partners/", "/partners/county-of-newell/", "/program/about-the-league/"]
-LOGIN = "/accounts/login/"
+SHOWING_THE_ITEM = ["/en/", "/en/news/", f"/en/news/{ITEM_SLUG}/", "/en/news/?kind=report"]
+OTHERS = ["/en/partners/", "/en/partners/county-of-newell/", "/en/program/about-the-league/"]
+LOGIN = "/en/accounts/login/"
 TITLE = re.compile(r"Edited headline (\d+)\b")
 
 
@@ -202,8 +202,8 @@ class Staff:
         path = f"/admin/news/newsitem/{item_id}/change/"
         reader = FormReader()
         reader.feed(self.get(path))
-        fields = [(name, value) for name, value in reader.fields if name != "title"]
-        url, html = self.post(path, [*fields, ("title", title), ("_save", "Save")])
+        fields = [(name, value) for name, value in reader.fields if name != "title_en"]
+        url, html = self.post(path, [*fields, ("title_en", title), ("_save", "Save")])
         assert url.endswith("/admin/news/newsitem/"), f"the edit was refused: {html[:3000]}"
 
 
@@ -273,7 +273,7 @@ def test_60_seconds_of_32_connections_while_staff_edit(production_server):
 
 def test_static_files_are_hashed_compressed_and_kept_for_a_year(production_server):
     port = production_server
-    status, home = http_get(port, "/")
+    status, home = http_get(port, "/en/")
     assert status == 200
     stylesheet = re.search(r'href="(/static/css/site\.[0-9a-f]{12}\.css)"', home).group(1)
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)

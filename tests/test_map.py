@@ -86,7 +86,7 @@ class MapParser(HTMLParser):
 
 
 def parse_map(client):
-    response = client.get("/partners/")
+    response = client.get("/en/partners/")
     assert response.status_code == 200
     parser = MapParser()
     parser.feed(response.content.decode())
@@ -117,17 +117,17 @@ def test_every_published_located_partner_is_a_marker_and_every_pairing_a_line(cl
     assert expected_lines == {("county-of-newell", "kang-meas-district")}
     assert parsed.lines == expected_lines
     # Each marker is named for mouse, keyboard and screen reader alike.
-    newell = parsed.markers["/partners/county-of-newell/"]
+    newell = parsed.markers["/en/partners/county-of-newell/"]
     assert newell["aria-label"] == "County of Newell, Alberta, Canada"
-    assert parsed.labels["/partners/county-of-newell/"][0] == "County of Newell"
+    assert parsed.labels["/en/partners/county-of-newell/"][0] == "County of Newell"
 
 
 def test_markers_stand_where_the_places_are(client, demo):
-    html = client.get("/partners/").content.decode()
+    html = client.get("/en/partners/").content.decode()
 
     def centre(slug):
         marker = re.search(
-            rf'href="/partners/{slug}/".*?class="map-marker-dot" cx="([\d.]+)" cy="([\d.]+)"',
+            rf'href="/en/partners/{slug}/".*?class="map-marker-dot" cx="([\d.]+)" cy="([\d.]+)"',
             html,
             re.S,
         )
@@ -193,7 +193,9 @@ def test_the_map_is_labelled_and_everything_on_it_is_also_in_words(client, demo)
     table = after_map[after_map.index("<tbody>") : after_map.index("</tbody>")]
     rows = table.split("<tr>")[1:]
     for canadian, cambodian in parsed.lines:
-        assert any(f"/partners/{canadian}/" in r and f"/partners/{cambodian}/" in r for r in rows)
+        assert any(
+            f"/en/partners/{canadian}/" in r and f"/en/partners/{cambodian}/" in r for r in rows
+        )
     # Nothing styled inline, no script.
     figure = html[html.index("<figure") : html.index("</figure>")]
     assert "style=" not in figure and "<script" not in figure
@@ -224,10 +226,10 @@ def test_partners_page_queries_do_not_grow_with_located_partners(client, db):
         make_municipality(f"Unplaced town {start}")
 
     add(0, 3)
-    client.get("/partners/")  # the first request makes the site settings
-    with_3 = count_queries(client, "/partners/")
+    client.get("/en/partners/")  # the first request makes the site settings
+    with_3 = count_queries(client, "/en/partners/")
     add(3, 27)
-    with_30 = count_queries(client, "/partners/")
+    with_30 = count_queries(client, "/en/partners/")
     assert with_3 == with_30
     parsed, _html = parse_map(client)
     assert len(parsed.markers) == 60 and len(parsed.lines) == 30
@@ -305,7 +307,7 @@ def test_coordinates_are_saved_rounded_and_the_place_appears_on_the_map(staff_cl
     town = Municipality.objects.get(slug="town-of-example")
     assert (town.latitude, town.longitude) == (Decimal("53.35721"), Decimal("-113.41475"))
     parsed, _html = parse_map(staff_client)
-    assert "/partners/town-of-example/" in parsed.markers
+    assert "/en/partners/town-of-example/" in parsed.markers
 
 
 def test_a_place_can_be_taken_off_the_map_and_its_country_is_checked_on_change(staff_client, db):
@@ -357,7 +359,7 @@ def own_host_only(requests, site_url):
 @pytest.mark.browser
 def test_the_map_renders_from_our_own_origin(browser, site):  # noqa: F811
     page, response, requests = open_page(
-        browser, site + "/partners/", viewport={"width": 1100, "height": 900}
+        browser, site + "/en/partners/", viewport={"width": 1100, "height": 900}
     )
     assert response.status == 200
     own_host_only(requests, site)
@@ -390,7 +392,7 @@ def test_tab_reaches_a_marker_and_shows_its_name(browser, site):  # noqa: F811
         "City of Leduc", region="Alberta", latitude=Decimal("53.2723"), longitude="-113.5497"
     )
     page, _response, requests = open_page(
-        browser, site + "/partners/", viewport={"width": 1100, "height": 900}
+        browser, site + "/en/partners/", viewport={"width": 1100, "height": 900}
     )
     label = page.locator(".map-label-on-demand")
     assert label.count() == 1
@@ -418,16 +420,16 @@ def test_tab_reaches_a_marker_and_shows_its_name(browser, site):  # noqa: F811
 @pytest.mark.browser
 def test_pointing_at_a_marker_names_it_and_the_page_fits_a_phone(browser, site):  # noqa: F811
     page, _response, _requests = open_page(
-        browser, site + "/partners/", viewport={"width": 1100, "height": 900}
+        browser, site + "/en/partners/", viewport={"width": 1100, "height": 900}
     )
-    marker = page.locator('a.map-marker[href="/partners/kang-meas-district/"]')
+    marker = page.locator('a.map-marker[href="/en/partners/kang-meas-district/"]')
     box = marker.locator(".map-label-box")
     assert box.evaluate("el => getComputedStyle(el).opacity") == "0"
     marker.locator(".map-marker-dot").hover()
     assert box.evaluate("el => getComputedStyle(el).opacity") == "1"
     page.context.close()
     phone, _response, _requests = open_page(
-        browser, site + "/partners/", viewport={"width": 390, "height": 844}
+        browser, site + "/en/partners/", viewport={"width": 390, "height": 844}
     )
     overflow = phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, "the partners page scrolls sideways on a phone"

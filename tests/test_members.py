@@ -30,16 +30,16 @@ def test_visitors_see_title_summary_and_an_invitation_only(client, db):
     assert "Confidential findings" not in text
     assert "Download the report" not in text
     html = client.get(item.get_absolute_url()).content.decode()
-    assert f'href="/accounts/login/?next={item.get_absolute_url()}"' in html
-    assert 'href="/accounts/signup/' in html
+    assert f'href="/en/accounts/login/?next={item.get_absolute_url()}"' in html
+    assert 'href="/en/accounts/signup/' in html
     assert item.pdf.url not in html
 
 
 def test_members_only_items_are_listed_with_a_label_but_no_download(client, db):
     item = members_report()
-    text = visible_text(client.get("/news/"))
+    text = visible_text(client.get("/en/news/"))
     assert "Members briefing" in text and "Members only" in text
-    assert item.pdf.url not in client.get("/news/").content.decode()
+    assert item.pdf.url not in client.get("/en/news/").content.decode()
 
 
 def test_members_read_and_download(client, db):
@@ -59,7 +59,7 @@ def test_the_file_refuses_visitors_and_unconfirmed_accounts(client, db, django_u
     item = members_report()
     anonymous = client.get(item.pdf.url)
     assert anonymous.status_code == 302
-    assert anonymous["Location"].startswith("/accounts/login/?next=")
+    assert anonymous["Location"].startswith("/en/accounts/login/?next=")
 
     unconfirmed = make_member("new@example.org")
     EmailAddress.objects.filter(user=unconfirmed).update(verified=False)
@@ -107,8 +107,8 @@ def test_unpublished_and_unknown_documents_are_404_even_for_members(client, db):
     draft = make_news("Draft report", kind=Kind.REPORT, published=False)
     client.force_login(make_member())
     assert client.get(draft.pdf.url).status_code == 404
-    assert client.get("/news/documents/news/reports/nothing.pdf").status_code == 404
-    assert client.get("/news/documents/../../etc/passwd").status_code == 404
+    assert client.get("/en/news/documents/news/reports/nothing.pdf").status_code == 404
+    assert client.get("/en/news/documents/../../etc/passwd").status_code == 404
 
 
 def test_staff_open_any_document_from_the_admin(client, db, django_user_model):
@@ -118,6 +118,6 @@ def test_staff_open_any_document_from_the_admin(client, db, django_user_model):
 
 
 def test_members_only_demo_item_invites_visitors(client, demo):
-    text = visible_text(client.get("/news/sample-members-only-briefing/"))
+    text = visible_text(client.get("/en/news/sample-members-only-briefing/"))
     assert "Sample: a members-only briefing" in text
     assert "The rest is for members" in text

@@ -30,8 +30,8 @@ def test_press_feature_links_its_articles_and_names_its_partners(client, demo):
         assert article.title in text
     assert text.count("Economics Today") >= 2
     assert "Partners in this story" in text
-    assert 'href="/partners/city-of-chilliwack/"' in html
-    assert 'href="/partners/county-of-newell/"' in html
+    assert 'href="/en/partners/city-of-chilliwack/"' in html
+    assert 'href="/en/partners/county-of-newell/"' in html
 
 
 def test_press_feature_hides_unpublished_partners(client, demo):
@@ -43,17 +43,19 @@ def test_press_feature_hides_unpublished_partners(client, demo):
 
 def test_news_items_have_readable_urls(demo):
     report = NewsItem.objects.get(kind=Kind.REPORT)
-    assert report.get_absolute_url() == "/news/new-report-womens-participation-in-local-politics/"
+    assert (
+        report.get_absolute_url() == "/en/news/new-report-womens-participation-in-local-politics/"
+    )
 
 
 def test_listing_is_newest_first_and_paginated(client, db):
     for day in range(25):
         make_news(f"Item {day:02d}", days_ago=day)
-    first = visible_text(client.get("/news/"))
+    first = visible_text(client.get("/en/news/"))
     assert first.index("Item 00") < first.index("Item 01") < first.index("Item 09")
     assert "Item 10" not in first
     assert "Page 1 of 3" in first
-    third = visible_text(client.get("/news/?page=3"))
+    third = visible_text(client.get("/en/news/?page=3"))
     assert "Item 20" in third and "Item 24" in third and "Item 19" not in third
     assert "Page 3 of 3" in third
 
@@ -62,19 +64,19 @@ def test_listing_filters_by_kind_and_keeps_the_filter_across_pages(client, db):
     for day in range(12):
         make_news(f"Report {day:02d}", kind=Kind.REPORT, days_ago=day)
     make_news("Plain story", kind=Kind.NEWS)
-    response = client.get("/news/?kind=report")
+    response = client.get("/en/news/?kind=report")
     text = visible_text(response)
     assert "Report 00" in text and "Plain story" not in text
     assert "The latest: Report" in text
     assert 'href="?kind=report&amp;page=2"' in response.content.decode()
-    press = visible_text(client.get("/news/?kind=press"))
+    press = visible_text(client.get("/en/news/?kind=press"))
     assert "There is no news of this kind yet." in press
 
 
 def test_unpublished_and_future_items_are_invisible_everywhere(client, demo):
     draft = make_news("Secret draft", published=False)
     future = make_news("Embargoed story", days_ago=-3)
-    for url in ["/", "/news/", "/news/?kind=news", "/partners/"]:
+    for url in ["/en/", "/en/news/", "/en/news/?kind=news", "/en/partners/"]:
         text = visible_text(client.get(url))
         assert "Secret draft" not in text and "Embargoed story" not in text, url
     assert client.get(draft.get_absolute_url()).status_code == 404
@@ -108,26 +110,26 @@ def test_archive_filters_by_kind_and_year_with_pagination_in_the_url(client, db)
         dated(f"Old report {day:02d}", Kind.REPORT, 2019, day)
     dated("Later report", Kind.REPORT, 2021)
     dated("Old story", Kind.NEWS, 2019)
-    response = client.get("/news/?kind=report&year=2019")
+    response = client.get("/en/news/?kind=report&year=2019")
     text = visible_text(response)
     assert "The latest: Report (2019)" in text
     assert "Later report" not in text and "Old story" not in text
     assert "Old report 12" in text and "Old report 02" not in text  # newest first, 10 a page
     html = response.content.decode()
-    assert 'href="/news/?kind=report&amp;year=2021"' in html
-    assert 'href="/news/?year=2019"' in html  # "All" kinds keeps the year
+    assert 'href="/en/news/?kind=report&amp;year=2021"' in html
+    assert 'href="/en/news/?year=2019"' in html  # "All" kinds keeps the year
     assert 'href="?kind=report&amp;year=2019&amp;page=2"' in html
-    second = visible_text(client.get("/news/?kind=report&year=2019&page=2"))
+    second = visible_text(client.get("/en/news/?kind=report&year=2019&page=2"))
     assert "Page 2 of 2" in second and "Old report 01" in second and "Later report" not in second
 
 
 @pytest.mark.parametrize("year", ["abc", "20", "99999", "２０２４", "-1"])
 def test_a_bad_year_is_a_404(client, db, year):
-    assert client.get(f"/news/?year={year}").status_code == 404
+    assert client.get(f"/en/news/?year={year}").status_code == 404
 
 
 def test_a_year_without_news_is_an_empty_page(client, db):
     make_news("Story")
-    response = client.get("/news/?year=1999")
+    response = client.get("/en/news/?year=1999")
     assert response.status_code == 200
     assert "There is no news of this kind yet." in visible_text(response)

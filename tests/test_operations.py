@@ -17,10 +17,11 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import InMemoryStorage, default_storage
 from django.core.management import call_command
 from django.test import Client
-from django.urls import include, path, reverse
+from django.urls import path, reverse
 from PIL import Image
 
 from mped.storage import DocumentURLMixin, private_storage
+from mped.urls import urlpatterns as site_urlpatterns
 from news.models import Kind, NewsItem
 
 from .conftest import PDF_BYTES, make_news
@@ -33,7 +34,8 @@ def boom(request):
 
 
 # A test-only URLconf (this module, with pytest.mark.urls): the site and a view that fails.
-urlpatterns = [path("boom/", boom), path("", include("mped.urls"))]
+# (The site's own patterns spliced in: i18n_patterns cannot be include()d.)
+urlpatterns = [path("boom/", boom), *site_urlpatterns]
 
 
 def subprocess_environment(env=None):
@@ -215,9 +217,9 @@ def test_text_logs_for_a_developers_console():
 def test_healthy_checks_stay_out_of_the_access_log_but_others_are_logged(client, db, caplog):
     caplog.set_level("INFO", logger="mped.request")
     client.get("/health/")
-    client.get("/news/", headers={"X-Request-ID": "reader-1"})
+    client.get("/en/news/", headers={"X-Request-ID": "reader-1"})
     records = [record for record in caplog.records if record.name == "mped.request"]
-    assert [record.path for record in records] == ["/news/"]
+    assert [record.path for record in records] == ["/en/news/"]
     assert records[0].status == 200 and records[0].method == "GET"
     assert records[0].request_id == "reader-1"
 
@@ -346,7 +348,7 @@ def test_s3_storages_keep_documents_private_and_media_public():
         "private",
         True,
         False,
-        "/news/documents/news/reports/2026/a.pdf",
+        "/en/news/documents/news/reports/2026/a.pdf",
     ]
     assert found["field"] is True
     # Pages show images from the bucket: the Content-Security-Policy allows its origin.
@@ -366,7 +368,7 @@ def test_s3_storages_keep_documents_private_and_media_public():
     assert found["public"][3] is None
     assert found["public"][6] == "https://media.mped.example.org/media/news/images/2026/a.jpg"
     assert found["private"][1] == "mped-documents"
-    assert found["private"][6] == "/news/documents/news/reports/2026/a.pdf"
+    assert found["private"][6] == "/en/news/documents/news/reports/2026/a.pdf"
     assert found["media_url"] == "https://media.mped.example.org/media/"
     assert "https://media.mped.example.org" in found["csp_images"]
 

@@ -7,8 +7,9 @@ from .test_home import visible_text
 
 
 def test_every_program_page_is_in_the_navigation_and_shows_its_content(client, demo):
-    home = client.get("/").content.decode()
-    nav = home[home.index('class="site-nav"') : home.index("</nav>")]
+    home = client.get("/en/").content.decode()
+    start = home.index('class="site-nav"')
+    nav = home[start : home.index("</nav>", start)]
     for page in ProgramPage.objects.all():
         assert f'href="{page.get_absolute_url()}"' in nav
         text = visible_text(client.get(page.get_absolute_url()))
@@ -18,7 +19,7 @@ def test_every_program_page_is_in_the_navigation_and_shows_its_content(client, d
 
 
 def test_league_page_shows_its_figures_and_link(client, demo):
-    response = client.get("/program/about-the-league/")
+    response = client.get("/en/program/about-the-league/")
     text = visible_text(response)
     assert "24" in text and "Cambodian provinces" in text
     assert "1,621" in text and "local elected councils" in text
@@ -26,14 +27,14 @@ def test_league_page_shows_its_figures_and_link(client, demo):
 
 
 def test_program_listing_links_each_page(client, demo):
-    html = client.get("/program/").content.decode()
+    html = client.get("/en/program/").content.decode()
     for page in ProgramPage.objects.all():
         assert f'href="{page.get_absolute_url()}"' in html
 
 
 def test_unpublished_page_is_invisible(client, demo):
     page = make_page("Hidden plans", published=False, points_intro="Secret points")
-    for url in ["/", "/program/", "/news/"]:
+    for url in ["/en/", "/en/program/", "/en/news/"]:
         assert "Hidden plans" not in visible_text(client.get(url)), url
     assert client.get(page.get_absolute_url()).status_code == 404
 
@@ -41,7 +42,7 @@ def test_unpublished_page_is_invisible(client, demo):
 def test_sections_follow_their_order_and_can_leave_the_home_page(client, demo):
     ProgramPage.objects.filter(slug="about-the-league").update(order=0)
     ProgramPage.objects.filter(slug="building-capacity").update(show_on_home=False)
-    text = visible_text(client.get("/"))
+    text = visible_text(client.get("/en/"))
     assert text.index("About the National League") < text.index("Providing a framework")
     assert (
         "Building our partners' capacity"

@@ -16,7 +16,7 @@ from .test_admin import admin_form_data, change_url, form_errors, news_post
 from .test_home import visible_text
 
 HOUR = datetime.timedelta(hours=1)
-PUBLIC_NEWS_URLS = ["/", "/news/", "/news/?kind=report"]
+PUBLIC_NEWS_URLS = ["/en/", "/en/news/", "/en/news/?kind=report"]
 
 
 def shifted(**times):
@@ -57,7 +57,7 @@ def test_pages_that_are_not_live_are_nowhere_public(client, db, state):
     ProgramPage.objects.filter(pk=page.pk).update(
         is_published=CASES[state]["published"], **shifted(**times)
     )
-    for url in ["/", "/program/"]:
+    for url in ["/en/", "/en/program/"]:
         assert f"Page {state}" not in visible_text(client.get(url)), url
     assert client.get(page.get_absolute_url()).status_code == 404
 
@@ -68,27 +68,27 @@ def test_a_scheduled_item_appears_by_itself_and_an_expiring_one_leaves_by_itself
         published_at=timezone.now() + datetime.timedelta(seconds=2),
         unpublish_at=timezone.now() + datetime.timedelta(seconds=4),
     )
-    assert "Timed story" not in visible_text(client.get("/"))
+    assert "Timed story" not in visible_text(client.get("/en/"))
     # No job runs: only the clock moves. (Moving the item's times stands in for waiting.)
     NewsItem.objects.filter(pk=item.pk).update(
         published_at=timezone.now() - datetime.timedelta(seconds=1)
     )
-    assert "Timed story" in visible_text(client.get("/"))
+    assert "Timed story" in visible_text(client.get("/en/"))
     assert client.get(item.get_absolute_url()).status_code == 200
     NewsItem.objects.filter(pk=item.pk).update(
         unpublish_at=timezone.now() - datetime.timedelta(seconds=1)
     )
-    assert "Timed story" not in visible_text(client.get("/"))
+    assert "Timed story" not in visible_text(client.get("/en/"))
     assert client.get(item.get_absolute_url()).status_code == 404
 
 
 def test_page_updated_moves_when_a_scheduled_item_goes_live(client, demo):
     item = make_news("Launch day", days_ago=-1)
     NewsItem.objects.filter(pk=item.pk).update(updated_at=timezone.now() - 30 * 24 * HOUR)
-    assert "Page Updated: 18/05/2016" in visible_text(client.get("/"))
+    assert "Page Updated: 18/05/2016" in visible_text(client.get("/en/"))
     NewsItem.objects.filter(pk=item.pk).update(published_at=timezone.now() - HOUR)
     local = timezone.localtime(timezone.now() - HOUR)
-    assert f"Page Updated: {local:%d/%m/%Y}" in visible_text(client.get("/"))
+    assert f"Page Updated: {local:%d/%m/%Y}" in visible_text(client.get("/en/"))
 
 
 @pytest.mark.parametrize("state", list(CASES))
@@ -199,7 +199,7 @@ def test_an_editor_changes_drafts_but_not_what_is_published(role_client):
     editor = role_client("Editors")
     draft = news_in_state("draft", kind=Kind.NEWS)
     data = admin_form_data(editor.get(change_url(draft)))
-    data["title"] = "Draft, improved"
+    data["title_en"] = "Draft, improved"
     data["is_published"] = "on"
     assert editor.post(change_url(draft), data).status_code == 302
     draft.refresh_from_db()
@@ -207,8 +207,8 @@ def test_an_editor_changes_drafts_but_not_what_is_published(role_client):
 
     live = make_news("Live story")
     page = editor.get(change_url(live))
-    assert page.status_code == 200 and 'name="title"' not in page.content.decode()  # read-only
-    posted = editor.post(change_url(live), {**data, "title": "Hijacked"})
+    assert page.status_code == 200 and 'name="title_en"' not in page.content.decode()  # read-only
+    posted = editor.post(change_url(live), {**data, "title_en": "Hijacked"})
     assert posted.status_code == 403
     live.refresh_from_db()
     assert live.title == "Live story"

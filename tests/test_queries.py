@@ -30,7 +30,14 @@ def count_queries(client, url):
 
 
 @pytest.mark.parametrize(
-    "url", ["/", "/news/", "/news/?kind=report", "/partners/", "/program/about-the-league/"]
+    "url",
+    [
+        "/en/",
+        "/en/news/",
+        "/en/news/?kind=report",
+        "/en/partners/",
+        "/en/program/about-the-league/",
+    ],
 )
 def test_queries_stay_the_same_from_3_to_30_items(client, demo, url):
     add_content(0, 3)
@@ -42,8 +49,8 @@ def test_queries_stay_the_same_from_3_to_30_items(client, demo, url):
 
 def test_item_and_partner_pages_do_not_grow_with_their_relations(client, demo):
     add_content(0, 3)
-    item_url = "/news/story-1/"
-    partner_url = "/partners/canadian-town-1/"
+    item_url = "/en/news/story-1/"
+    partner_url = "/en/partners/canadian-town-1/"
     before = count_queries(client, item_url), count_queries(client, partner_url)
     add_content(3, 27)
     story = NewsItem.objects.get(slug="story-1")
@@ -56,4 +63,4 @@ def test_item_and_partner_pages_do_not_grow_with_their_relations(client, demo):
 
 
 def test_home_page_needs_few_queries(client, demo):
-    assert count_queries(client, "/") <= 8
+    assert count_queries(client, "/en/") <= 8

@@ -74,7 +74,7 @@ def make_report(title, *pdf_lines, **extra):
 
 
 def search(client, query, **params):
-    return client.get("/search/", {"q": query, **params})
+    return client.get("/en/search/", {"q": query, **params})
 
 
 def titles(response):
@@ -100,19 +100,21 @@ def assert_search_page(response, status=200):
 # The search box ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("url", ["/", "/news/", "/partners/", "/program/", "/no-such-page/"])
+@pytest.mark.parametrize(
+    "url", ["/en/", "/en/news/", "/en/partners/", "/en/program/", "/no-such-page/"]
+)
 def test_every_page_has_a_search_box_in_its_header(client, demo, url):
     content = client.get(url).content.decode()
     header = content[content.index("<header") : content.index("</header>")]
     form = re.search(r"<form[^>]*class=\"site-search\"[^>]*>.*?</form>", header, re.S)[0]
-    assert 'method="get"' in form and 'action="/search/"' in form
+    assert 'method="get"' in form and 'action="/en/search/"' in form
     assert re.search(r'<input type="search" id="site-search-q" name="q"', form)
     assert '<label for="site-search-q"' in form and "Search the site" in form
     assert re.search(r"<button type=\"submit\">Search</button>", form)
 
 
 def test_an_empty_search_shows_the_form_and_a_hint(client, demo):
-    for response in (client.get("/search/"), search(client, "   ")):
+    for response in (client.get("/en/search/"), search(client, "   ")):
         assert_search_page(response)
         assert "Type a word or two" in page_text(response)
         assert "hits" not in response.context
@@ -128,7 +130,7 @@ def test_women_finds_the_womens_participation_report(client, demo):
     assert REPORT_TITLE in titles(response)
     hit = next(hit for hit in response.context["hits"] if hit.title == REPORT_TITLE)
     assert hit.label == "Report"
-    assert hit.url == "/news/new-report-womens-participation-in-local-politics/"
+    assert hit.url == "/en/news/new-report-womens-participation-in-local-politics/"
     assert re.search(r"<mark>women</mark>", hit.snippet, re.IGNORECASE)
     count = response.context["paginator"].count
     assert f"{count} results for “women”" in page_text(response)
@@ -387,11 +389,11 @@ def test_hostile_queries_get_a_page_never_an_error(client, demo, query):
 
 
 def test_a_null_byte_in_the_address_is_harmless(client, demo):
-    for url in ("/search/?q=%00", "/search/?q=wom%00en", "/search/?q=women&page=%00"):
+    for url in ("/en/search/?q=%00", "/en/search/?q=wom%00en", "/en/search/?q=women&page=%00"):
         response = client.get(url)
         assert response.status_code in (200, 404), url
-    assert client.get("/search/?q=%00").status_code == 200
-    assert client.get("/search/?q=%ff%fe").status_code == 200  # not UTF-8
+    assert client.get("/en/search/?q=%00").status_code == 200
+    assert client.get("/en/search/?q=%ff%fe").status_code == 200  # not UTF-8
 
 
 def test_text_from_pdfs_and_pages_is_escaped_in_snippets(client, db):
@@ -436,7 +438,7 @@ def count_queries(client, url):
 
 
 def test_queries_stay_the_same_from_3_to_30_results(client, demo, uncached):
-    url = "/search/?q=pangolinic"
+    url = "/en/search/?q=pangolinic"
     add_matching(0, 3)
     with_3 = count_queries(client, url)
     add_matching(3, 27)
@@ -450,13 +452,13 @@ def test_queries_are_bounded_whatever_the_kinds_of_results(client, demo, uncache
     add_matching(0, 3, kinds)
     # Site settings, the menu, the count, the page's rows, and one query per kind of result on
     # the page (here all three): never one per result.
-    assert count_queries(client, "/search/?q=pangolinic") == 7
+    assert count_queries(client, "/en/search/?q=pangolinic") == 7
     add_matching(3, 27, kinds)
     for page in range(1, 10):
-        assert count_queries(client, f"/search/?q=pangolinic&page={page}") <= 7
+        assert count_queries(client, f"/en/search/?q=pangolinic&page={page}") <= 7
     client.force_login(make_member())
     # ...and for a member, the session, the user and whether their email is confirmed.
-    assert count_queries(client, "/search/?q=pangolinic") <= 10
+    assert count_queries(client, "/en/search/?q=pangolinic") <= 10
 
 
 # Timing (run by hand: MPED_SEARCH_BENCHMARK=1 .venv/bin/pytest -s tests/test_search.py -k time) --
@@ -500,7 +502,7 @@ def time_search(client, query, runs=7):
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        response = client.get("/search/", {"q": query})
+        response = client.get("/en/search/", {"q": query})
         times.append(time.perf_counter() - started)
         assert response.status_code == 200
     return statistics.median(times)

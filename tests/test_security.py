@@ -41,7 +41,7 @@ def make_staff(email="staff@example.org", password=PASSWORD, **extra):
 
 
 def login(client, email, password=PASSWORD, next_url=None):
-    path = "/accounts/login/" + (f"?next={next_url}" if next_url else "")
+    path = "/en/accounts/login/" + (f"?next={next_url}" if next_url else "")
     return client.post(path, {"login": email, "password": password})
 
 
@@ -68,7 +68,7 @@ def directives(policy):
 
 
 def test_a_public_page_sends_every_security_header(client, demo):
-    response = client.get("/", secure=True)
+    response = client.get("/en/", secure=True)
     assert response.status_code == 200
     policy = directives(response["Content-Security-Policy"])
     assert policy["default-src"] == ["'self'"]
@@ -94,7 +94,14 @@ def test_a_public_page_sends_every_security_header(client, demo):
 
 @pytest.mark.parametrize(
     "path",
-    ["/news/", "/partners/", "/program/", "/search/?q=women", "/accounts/login/", "/nowhere/"],
+    [
+        "/en/news/",
+        "/en/partners/",
+        "/en/program/",
+        "/en/search/?q=women",
+        "/en/accounts/login/",
+        "/nowhere/",
+    ],
 )
 def test_public_pages_carry_the_same_nonce_free_policy_on_every_response(client, demo, path):
     """Whole public pages may be cached and served to anyone: their policy holds no nonce."""
@@ -130,11 +137,11 @@ def test_the_admin_editor_gets_a_fresh_nonce_on_its_import_map(client, db):
 
 def test_the_session_and_csrf_cookies_are_http_only_and_same_site_lax(client, db):
     make_member()
-    page = client.get("/accounts/login/")
+    page = client.get("/en/accounts/login/")
     csrf = page.cookies["csrftoken"]
     assert csrf["samesite"] == "Lax"
     response = client.post(
-        "/accounts/login/", {"login": "member@example.org", "password": PASSWORD}
+        "/en/accounts/login/", {"login": "member@example.org", "password": PASSWORD}
     )
     assert response.status_code == 302
     session = response.cookies["sessionid"]
@@ -144,11 +151,11 @@ def test_the_session_and_csrf_cookies_are_http_only_and_same_site_lax(client, db
 
 def test_http_is_redirected_to_https_except_the_health_check(client, db, settings):
     settings.SECURE_SSL_REDIRECT = True
-    response = client.get("/news/?page=2")
+    response = client.get("/en/news/?page=2")
     assert response.status_code == 301
-    assert response["Location"] == "https://testserver/news/?page=2"
+    assert response["Location"] == "https://testserver/en/news/?page=2"
     assert client.get("/health/").status_code != 301
-    assert client.get("/news/", secure=True).status_code == 200
+    assert client.get("/en/news/", secure=True).status_code == 200
 
 
 def production_environment(**extra):
@@ -202,7 +209,7 @@ def test_production_settings_are_strict_by_default():
 
 def test_the_admin_login_is_allauths_login_page(client, db):
     response = client.get("/admin/", follow=True)
-    assert unquote(response.redirect_chain[-1][0]) == "/accounts/login/?next=/admin/"
+    assert unquote(response.redirect_chain[-1][0]) == "/en/accounts/login/?next=/admin/"
     staff = make_staff()
     response = login(client, staff.email, next_url="/admin/")
     assert response["Location"] == "/admin/"
@@ -241,12 +248,12 @@ def test_the_lock_out_is_per_account(client, db):
     for _ in range(5):
         login(client, staff.email, "Wrong-password-1")
     assert LOCKED_OUT in html.unescape(login(client, staff.email).text)
-    assert login(client, other.email)["Location"] == "/accounts/"
+    assert login(client, other.email)["Location"] == "/en/accounts/"
 
 
 def test_a_member_who_is_not_staff_cannot_open_the_admin(client, db):
     make_member()
-    assert login(client, "member@example.org")["Location"] == "/accounts/"
+    assert login(client, "member@example.org")["Location"] == "/en/accounts/"
     assert client.get("/admin/", follow=True).status_code == 403
     assert client.get(reverse("admin:news_newsitem_changelist"), follow=True).status_code == 403
 
@@ -270,7 +277,7 @@ def test_the_admin_can_live_at_another_address(client, db, admin_elsewhere):
     staff = make_staff(is_superuser=True)
     assert client.get("/admin/").status_code == 404
     response = client.get("/staff-only/", follow=True)
-    assert unquote(response.redirect_chain[-1][0]) == "/accounts/login/?next=/staff-only/"
+    assert unquote(response.redirect_chain[-1][0]) == "/en/accounts/login/?next=/staff-only/"
     login(client, staff.email)
     assert client.get("/staff-only/").status_code == 200
     assert client.get("/admin/").status_code == 404
@@ -304,7 +311,7 @@ def test_staff_without_two_factor_are_sent_from_the_admin_to_set_it_up(client, d
     response = client.get(reverse("admin:news_newsitem_changelist"), follow=True)
     assert response.redirect_chain[0] == (reverse("mfa_activate_totp"), 302)
     # allauth first asks for the password again, then shows the activation page.
-    assert "/accounts/reauthenticate/" in response.redirect_chain[-1][0]
+    assert "/en/accounts/reauthenticate/" in response.redirect_chain[-1][0]
     assert (
         "Staff accounts need two-factor authentication: set up an authenticator app, "
         "then open the staff admin again." in messages_in(response)
@@ -319,7 +326,7 @@ def test_staff_without_two_factor_are_sent_from_the_admin_to_set_it_up(client, d
 def test_members_are_not_asked_for_two_factor(client, db, require_2fa):
     make_member()
     login(client, "member@example.org")
-    assert client.get("/accounts/").status_code == 200
+    assert client.get("/en/accounts/").status_code == 200
 
 
 def test_without_the_setting_staff_reach_the_admin_with_a_password(client, db):
@@ -371,7 +378,7 @@ def test_a_recovery_code_opens_the_admin_when_the_phone_is_lost(client, db, requ
 def test_the_account_overview_links_to_two_factor_authentication(client, db):
     make_member()
     login(client, "member@example.org")
-    page = client.get("/accounts/")
+    page = client.get("/en/accounts/")
     assert f'href="{reverse("mfa_index")}"' in page.text
     assert "Two-factor authentication" in page.text
     mfa = client.get(reverse("mfa_index"))

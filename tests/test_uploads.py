@@ -182,7 +182,7 @@ def test_a_three_page_report_shows_its_page_count_and_the_picture_of_its_first_p
     assert f"Download the report: Council opens a farmers' market (PDF, 3 pages, {size_kb} KB)" in (
         page
     )
-    assert f"(PDF, 3 pages, {size_kb} KB)" in text(Client().get("/news/"))
+    assert f"(PDF, 3 pages, {size_kb} KB)" in text(Client().get("/en/news/"))
 
     tag = thumbnail_tag(markup(response))
     assert tag is not None
@@ -205,7 +205,7 @@ def test_a_press_article_copy_shows_its_page_count(staff_client, db):
     data.update(
         {
             "articles-TOTAL_FORMS": "1",
-            "articles-0-title": "The County of Newell",
+            "articles-0-title_en": "The County of Newell",
             "articles-0-file": pdf_upload(pdf_bytes(1), "newell.pdf"),
             "articles-0-order": "0",
         }
@@ -277,7 +277,7 @@ def test_a_bad_pdf_is_refused_and_the_report_keeps_its_pdf_and_fields(
     before = snapshot(report, "pdf", "pdf_thumbnail")
 
     data = admin_form_data(staff_client.get(change_url(report)))
-    data["title"] = "A title that must not be saved"
+    data["title_en"] = "A title that must not be saved"
     data["pdf"] = pdf_upload(content, "second.pdf")
     response = staff_client.post(change_url(report), data)
 
@@ -312,7 +312,7 @@ def test_a_bad_article_copy_is_refused_and_the_article_keeps_its_file(staff_clie
 
     make_content, message = REFUSED_PDFS[kind]
     data = admin_form_data(staff_client.get(change_url(item)))
-    data["articles-0-title"] = "A title that must not be saved"
+    data["articles-0-title_en"] = "A title that must not be saved"
     data["articles-0-file"] = pdf_upload(make_content(), "other.pdf")
     response = staff_client.post(change_url(item), data)
 
@@ -335,14 +335,16 @@ def news_item_with_image(staff_client):
     return add_news_via_admin(
         staff_client,
         image=image_upload(image_bytes((640, 480)), "market.png"),
-        image_alt="Stalls of vegetables at the new market",
+        image_alt_en="Stalls of vegetables at the new market",
     )
 
 
 def municipality_with_image(staff_client):
     municipality = make_municipality("Town of Example")
     data = admin_form_data(staff_client.get(change_url(municipality)))
-    data.update(image=image_upload(image_bytes((640, 480)), "town.png"), image_alt="The town hall")
+    data.update(
+        image=image_upload(image_bytes((640, 480)), "town.png"), image_alt_en="The town hall"
+    )
     response = staff_client.post(change_url(municipality), data)
     assert response.status_code == 302, form_errors(response)
     return Municipality.objects.get(pk=municipality.pk)
@@ -361,7 +363,7 @@ def test_a_bad_image_is_refused_and_the_old_image_is_kept(
         settings.MPED_MAX_IMAGE_BYTES = 100
 
     data = admin_form_data(staff_client.get(change_url(owner)))
-    data["image_alt"] = "A description that must not be saved"
+    data["image_alt_en"] = "A description that must not be saved"
     data["image"] = image_upload(make_content(), "new.png")
     response = staff_client.post(change_url(owner), data)
 
@@ -384,7 +386,7 @@ def test_the_bomb_is_refused_from_its_header_without_being_decoded(staff_client,
             "slug": "town-of-example",
             "country": Country.CANADA,
             "image": image_upload(bomb, "bomb.png"),
-            "image_alt": "Nothing",
+            "image_alt_en": "Nothing",
         },
     )
 
@@ -399,7 +401,7 @@ def test_a_large_photo_is_served_as_webp_renditions_no_wider_than_1200_pixels(st
     item = add_news_via_admin(
         staff_client,
         image=image_upload(image_bytes((2000, 1500), "JPEG"), "market.jpg", "image/jpeg"),
-        image_alt="Stalls of vegetables at the new market",
+        image_alt_en="Stalls of vegetables at the new market",
     )
 
     page = markup(Client().get(item.get_absolute_url()))
@@ -421,7 +423,7 @@ def test_a_small_image_is_not_enlarged(staff_client, db):
     item = add_news_via_admin(
         staff_client,
         image=image_upload(image_bytes((640, 480)), "market.png"),
-        image_alt="Stalls of vegetables at the new market",
+        image_alt_en="Stalls of vegetables at the new market",
     )
 
     tag, src, srcset = srcset_of(markup(Client().get(item.get_absolute_url())))
@@ -437,7 +439,7 @@ def test_a_phone_photo_turned_by_its_exif_orientation_is_shown_upright(staff_cli
     item = add_news_via_admin(
         staff_client,
         image=image_upload(image_bytes((1600, 1200), "JPEG", exif), "upright.jpg", "image/jpeg"),
-        image_alt="The new market hall",
+        image_alt_en="The new market hall",
     )
 
     assert (item.image_width, item.image_height) == (1200, 1600)

@@ -39,11 +39,11 @@ DATABASE = "mped_bench"
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 
 PAGES = [
-    ("Home page", "/"),
-    ("News listing", "/news/"),
-    ("News item", "/news/new-report-womens-participation-in-local-politics/"),
-    ("Partner page", "/partners/county-of-newell/"),
-    ("Search", "/search/?q=market"),
+    ("Home page", "/en/"),
+    ("News listing", "/en/news/"),
+    ("News item", "/en/news/new-report-womens-participation-in-local-politics/"),
+    ("Partner page", "/en/partners/county-of-newell/"),
+    ("Search", "/en/search/?q=market"),
 ]
 
 

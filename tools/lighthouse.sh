@@ -17,7 +17,7 @@ export DJANGO_SECRET_KEY=lighthouse-only-secret-key-0123456789-abcdefghijklmnopq
 .venv/bin/python manage.py collectstatic --no-input -v0
 .venv/bin/gunicorn mped.wsgi -b 127.0.0.1:8030 -w 2 --log-level warning & server=$!
 sleep 3
-for path in / /news/new-report-womens-participation-in-local-politics/ /partners/; do
+for path in /en/ /en/news/new-report-womens-participation-in-local-politics/ /en/partners/; do
   CHROME_PATH=/usr/bin/chromium "$work/node_modules/.bin/lighthouse" "http://127.0.0.1:8030$path" \
     --quiet --only-categories=performance,accessibility,best-practices,seo \
     --chrome-flags="--headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync" \

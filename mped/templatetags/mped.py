@@ -1,8 +1,12 @@
 import json
+from urllib.parse import unquote
 
 from django import template
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import QueryDict
+from django.urls import NoReverseMatch, reverse
+from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.html import _json_script_escapes, format_html
 from django.utils.safestring import mark_safe
@@ -46,13 +50,69 @@ def canonical_url(context):
     request = context.get("request")
     if request is None:
         return ""
+    return request.build_absolute_uri(request.path) + canonical_query(request)
+
+
+def canonical_query(request):
     params = QueryDict(mutable=True)
     for name in CANONICAL_PARAMETERS:
         value = request.GET.get(name)
         if value and not (name == "page" and value == "1"):
             params[name] = value
-    query = f"?{params.urlencode()}" if params else ""
-    return request.build_absolute_uri(request.path) + query
+    return f"?{params.urlencode()}" if params else ""
+
+
+def path_in_language(match, subject):
+    """The path of the page being shown, in the active language: the same object's page (its
+    slug may differ by language) or the same view with the same arguments; that language's
+    home page when there is none (error pages, addresses that match no view)."""
+    if subject is not None:
+        return subject.get_absolute_url()
+    if match is None:
+        return reverse("home")
+    try:
+        return reverse(match.view_name, args=match.args, kwargs=match.captured_kwargs)
+    except NoReverseMatch:
+        return reverse("home")
+
+
+@register.simple_tag(takes_context=True)
+def language_versions(context):
+    """This page in each of the site's languages, each named in itself: for the language
+    switcher `url` keeps the query string (the same filters, page or search), for the hreflang
+    links `absolute_url` keeps what the canonical URL keeps."""
+    request = context.get("request")
+    match = getattr(request, "resolver_match", None)
+    if "exception" in context:
+        # Django's 403 and 404 pages: that page does not exist in another language either.
+        match = None
+    subject = context.get("object")
+    if match is None or not (
+        hasattr(subject, "get_absolute_url") and unquote(subject.get_absolute_url()) == request.path
+    ):
+        # Only the object whose own page this is (a news item, program page, partner).
+        subject = None
+    query = request.GET.urlencode() if match is not None else ""
+    canonical = canonical_query(request) if match is not None else ""
+    current = translation.get_language()
+    versions = []
+    for code, name in settings.LANGUAGES:
+        with translation.override(code):
+            path = path_in_language(match, subject)
+            name = str(name)
+        versions.append(
+            {
+                "code": code,
+                "name": name,
+                "is_current": code == current,
+                "is_default": code == settings.LANGUAGE_CODE,
+                "url": f"{path}?{query}" if query else path,
+                "absolute_url": request.build_absolute_uri(path) + canonical
+                if request is not None
+                else path,
+            }
+        )
+    return versions
 
 
 @register.simple_tag
