@@ -112,7 +112,7 @@ class MunicipalityAdmin(TranslationStatusMixin, CompareVersionAdmin, Translation
 class PartnershipAdmin(TranslationStatusMixin, CompareVersionAdmin, TranslationAdmin):
     list_display = [
         "__str__",
-        "since",
+        "since_year",
         "focus",
         "is_sample",
         "is_published",
@@ -124,6 +124,11 @@ class PartnershipAdmin(TranslationStatusMixin, CompareVersionAdmin, TranslationA
     search_fields = ["canadian__name", "cambodian__name", *get_translation_fields("focus")]
     list_select_related = ["canadian", "cambodian"]
     autocomplete_fields = ["canadian", "cambodian"]
+
+    @admin.display(description=_("since (year)"), ordering="since")
+    def since_year(self, obj):
+        # A year, not a quantity: never "2,011" (USE_THOUSAND_SEPARATOR is on).
+        return str(obj.since) if obj.since else "—"
 
     def view_on_site(self, obj):
         return obj.canadian.get_absolute_url()

@@ -936,3 +936,14 @@ def test_an_item_whose_pdf_went_missing_from_disk_can_still_be_edited(staff_clie
     report.refresh_from_db()
     assert report.title == "Lost file report, renamed"
     assert report.pdf_size == size
+
+
+def test_the_partnership_changelist_shows_years_without_a_thousands_separator(staff_client, demo):
+    make_partnership(
+        make_municipality("Town of Yearsley", region="Alberta"),
+        make_municipality("Year Commune", country=Country.CAMBODIA),
+        since=2011,
+        focus="Planning",
+    )
+    page = text(staff_client.get(reverse("admin:partners_partnership_changelist")))
+    assert "2011" in page and "2,011" not in page
