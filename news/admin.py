@@ -49,11 +49,33 @@ class NewsItemAdmin(TranslationStatusMixin, PublishingAdmin, TranslationAdmin):
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["partners"]
     inlines = [ArticleInline]
-    readonly_fields = ["pdf_size_display", "updated_at", "alerts_queued_at"]
+    readonly_fields = [
+        "pdf_size_display",
+        "pdf_fr_size_display",
+        "pdf_km_size_display",
+        "updated_at",
+        "alerts_queued_at",
+    ]
     fieldsets = [
         (None, {"fields": ["kind", "title", "slug", "summary", "body"]}),
         (_("Search engines and sharing"), {"fields": ["meta_description"]}),
-        (_("Report"), {"fields": ["pdf", "pdf_size_display"]}),
+        (
+            _("Report"),
+            {
+                "fields": [
+                    "pdf",
+                    "pdf_size_display",
+                    "pdf_fr",
+                    "pdf_fr_size_display",
+                    "pdf_km",
+                    "pdf_km_size_display",
+                ],
+                "description": _(
+                    "The report's PDF in English, and in French and Khmer when it has them: "
+                    "readers are offered the PDF in their language first."
+                ),
+            },
+        ),
         (_("Image"), {"fields": ["image", "image_alt"]}),
         (_("Press feature"), {"fields": ["partners"]}),
         (_("Members"), {"fields": ["is_members_only", "pdf_members_only"]}),
@@ -88,6 +110,14 @@ class NewsItemAdmin(TranslationStatusMixin, PublishingAdmin, TranslationAdmin):
     @admin.display(description=_("PDF size"))
     def pdf_size_display(self, obj):
         return filesizeformat(obj.pdf_size) if obj.pdf else "—"
+
+    @admin.display(description=_("size of the PDF in French"))
+    def pdf_fr_size_display(self, obj):
+        return filesizeformat(obj.pdf_fr_size) if obj.pdf_fr else "—"
+
+    @admin.display(description=_("size of the PDF in Khmer"))
+    def pdf_km_size_display(self, obj):
+        return filesizeformat(obj.pdf_km_size) if obj.pdf_km else "—"
 
 
 @admin.register(AlertDelivery)

@@ -5,6 +5,7 @@ from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
+from django.utils import translation
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -35,6 +36,23 @@ class Kind(models.TextChoices):
     REPORT = "report", _("Report")
     PRESS = "press", _("Press feature")
     NEWS = "news", _("News")
+
+
+# A report's PDF in each language: the language, its file field (whose size and page count are
+# in `<field>_size` and `<field>_pages`). English is the report's own PDF, the one a report must
+# have, whose first page and text the site shows and searches.
+PDF_LANGUAGES = [("en", "pdf"), ("fr", "pdf_fr"), ("km", "pdf_km")]
+
+
+def pdf_field(verbose_name):
+    """A report's PDF: stored privately (served by the document view), checked to be a PDF."""
+    return models.FileField(
+        verbose_name,
+        upload_to="news/reports/%Y/",
+        storage=get_private_storage,
+        blank=True,
+        validators=[FileExtensionValidator(["pdf"]), validate_pdf_upload],
+    )
 
 
 class NewsItemQuerySet(PublishableQuerySet):
@@ -140,13 +158,7 @@ class NewsItem(UploadDetailsMixin, Publishable):
             "toolbar; anything else pasted in is removed on save."
         ),
     )
-    pdf = models.FileField(
-        _("report PDF"),
-        upload_to="news/reports/%Y/",
-        storage=get_private_storage,
-        blank=True,
-        validators=[FileExtensionValidator(["pdf"]), validate_pdf_upload],
-    )
+    pdf = pdf_field(_("report PDF"))
     pdf_size = models.PositiveBigIntegerField(_("PDF size in bytes"), default=0, editable=False)
     pdf_pages = models.PositiveIntegerField(_("PDF pages"), default=0, editable=False)
     # The PDF's text, read with PDFium when the PDF is saved, for the site search.
@@ -162,6 +174,14 @@ class NewsItem(UploadDetailsMixin, Publishable):
     )
     pdf_thumbnail_width = models.PositiveSmallIntegerField(default=0, editable=False)
     pdf_thumbnail_height = models.PositiveSmallIntegerField(default=0, editable=False)
+    # The report's PDF in French and in Khmer, when it has one: offered next to the English PDF,
+    # with the same members-only rule.
+    pdf_fr = pdf_field(_("PDF in French"))
+    pdf_fr_size = models.PositiveBigIntegerField(default=0, editable=False)
+    pdf_fr_pages = models.PositiveIntegerField(default=0, editable=False)
+    pdf_km = pdf_field(_("PDF in Khmer"))
+    pdf_km_size = models.PositiveBigIntegerField(default=0, editable=False)
+    pdf_km_pages = models.PositiveIntegerField(default=0, editable=False)
     image = CheckedImageField(
         _("image"), upload_to="news/images/%Y/", blank=True, validators=[validate_image_upload]
     )
@@ -221,6 +241,8 @@ class NewsItem(UploadDetailsMixin, Publishable):
     objects = NewsItemManager()
     upload_details = [
         PdfDetails("pdf", pages="pdf_pages", thumbnail="pdf_thumbnail", text="pdf_text"),
+        PdfDetails("pdf_fr", pages="pdf_fr_pages"),
+        PdfDetails("pdf_km", pages="pdf_km_pages"),
         ImageDetails("image"),
     ]
 
@@ -243,7 +265,9 @@ class NewsItem(UploadDetailsMixin, Publishable):
 
     def save(self, *args, **kwargs):
         clean_html_in_every_language(self, "body")
-        self.pdf_size = file_size(self.pdf, self.pdf_size)
+        for _lang, field in PDF_LANGUAGES:
+            size_field = f"{field}_size"
+            setattr(self, size_field, file_size(getattr(self, field), getattr(self, size_field)))
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -252,6 +276,31 @@ class NewsItem(UploadDetailsMixin, Publishable):
     @property
     def pdf_is_members_only(self):
         return self.is_members_only or self.pdf_members_only
+
+    def pdf_versions(self, lang=None):
+        """The report's PDFs, one per language it has one in, the reader's language (`lang`,
+        the active language by default) first, else English first: dicts of the language's
+        code and name (in itself), the file, its size and page count."""
+        lang = lang or translation.get_language()
+        versions = []
+        names = dict(settings.LANGUAGES)
+        for code, field in PDF_LANGUAGES:
+            field_file = getattr(self, field)
+            if not field_file:
+                continue
+            with translation.override(code):
+                name = str(names.get(code, code))
+            versions.append(
+                {
+                    "lang": code,
+                    "name": name,
+                    "file": field_file,
+                    "size": getattr(self, f"{field}_size"),
+                    "pages": getattr(self, f"{field}_pages"),
+                }
+            )
+        versions.sort(key=lambda version: version["lang"] != lang)  # stable: English next
+        return versions
 
     @cached_property
     def responsive_image(self):

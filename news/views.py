@@ -19,7 +19,7 @@ from mped.views import PreviewableDetailView
 from pages.models import SiteSettings
 from partners.models import Municipality
 
-from .models import Article, Kind, NewsItem
+from .models import PDF_LANGUAGES, Article, Kind, NewsItem
 
 
 def can_read_members_content(user):
@@ -114,6 +114,7 @@ class NewsItemDetailView(PreviewableDetailView):
             partners=partners,
             can_read=is_member or not item.is_members_only,
             can_download=is_member or not item.pdf_is_members_only,
+            pdf_versions=item.pdf_versions(),
             page_updated=news_item_updated(item),
             share_image=share_image,
             share_image_alt=share_image_alt,
@@ -135,16 +136,21 @@ class NewsItemDetailView(PreviewableDetailView):
 
 
 class DocumentView(View):
-    """Serves a report PDF or an article copy to whoever may read it: anyone for a public
-    item, members for members-only ones, staff always (for previews in the admin). The picture
-    of a report's first page is served the same way, to those who may read the report."""
+    """Serves a report PDF (in any of its languages) or an article copy to whoever may read it:
+    anyone for a public item, members for members-only ones, staff always (for previews in the
+    admin). The picture of a report's first page is served the same way, to those who may read
+    the report."""
 
     def get(self, request, name):
         content_type = "application/pdf"
-        item = NewsItem.objects.filter(Q(pdf=name) | Q(pdf_thumbnail=name)).first()
+        # A report's PDF in any language, or the picture of its first page: the same rule.
+        pdfs = Q(pdf_thumbnail=name)
+        for _lang, field in PDF_LANGUAGES:
+            pdfs |= Q(**{field: name})
+        item = NewsItem.objects.filter(pdfs).first()
         if item is not None:
             members_only = item.pdf_is_members_only
-            if name != item.pdf.name:
+            if name == item.pdf_thumbnail.name:
                 content_type = THUMBNAIL_CONTENT_TYPE
         else:
             article = Article.objects.select_related("news_item").filter(file=name).first()
