@@ -75,7 +75,15 @@ class MemberAdmin(UserAdmin):
         *UserAdmin.fieldsets,
         (
             _("Member"),
-            {"fields": ["organisation", "municipality", "alerts_reports", "alerts_press"]},
+            {
+                "fields": [
+                    "organisation",
+                    "municipality",
+                    "language",
+                    "alerts_reports",
+                    "alerts_press",
+                ]
+            },
         ),
     ]
 

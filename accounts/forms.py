@@ -1,9 +1,10 @@
 from django import forms
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import Municipality
 
-from .models import User
+from .models import User, supported_language
 
 
 class ProfileFields(forms.ModelForm):
@@ -34,11 +35,14 @@ class ProfileSignupForm(ProfileFields):
     def signup(self, request, user):
         for field in self.Meta.fields:
             setattr(user, field, self.cleaned_data[field])
+        # Emails to this person (alerts) use the language they signed up in.
+        user.language = supported_language(translation.get_language())
         user.save()
 
 
 class ProfileForm(ProfileFields):
-    pass
+    class Meta(ProfileFields.Meta):
+        fields = [*ProfileFields.Meta.fields, "language"]
 
 
 class AlertsForm(forms.ModelForm):

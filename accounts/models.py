@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.db.models import Exists, OuterRef
+from django.utils import translation
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -9,6 +11,14 @@ from django.utils.translation import gettext_lazy as _
 def display_name(user):
     """How the header and emails name a person: their name, else their email address."""
     return user.get_full_name() or user.email or user.get_username()
+
+
+def supported_language(code):
+    """One of settings.LANGUAGES for a language code ("fr-ca" → "fr"), else the default."""
+    try:
+        return translation.get_supported_language_variant(code or "")
+    except LookupError:
+        return settings.LANGUAGE_CODE
 
 
 class UserQuerySet(models.QuerySet):
@@ -55,6 +65,13 @@ class User(AbstractUser):
         _("email me new press features"),
         default=False,
         help_text=_("Sent when a press feature is published."),
+    )
+    language = models.CharField(
+        _("Language for emails"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("Alert emails are written in this language and link to its pages."),
     )
 
     objects = UserManager()

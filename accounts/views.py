@@ -47,6 +47,12 @@ class ProfileView(OwnAccountView):
     success_url = reverse_lazy("accounts:overview")
     success_message = gettext_lazy("Your profile was saved.")
 
+    def form_invalid(self, form):
+        # The form comes back with its errors, as a 400: nothing was saved.
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
 
 class AlertsView(OwnAccountView):
     form_class = AlertsForm
@@ -67,6 +73,7 @@ class DataExportView(LoginRequiredMixin, View):
                 "last_name": user.last_name,
                 "organisation": user.organisation,
                 "partner_municipality": user.municipality.name if user.municipality else None,
+                "language": user.language,
                 "date_joined": user.date_joined.isoformat(),
                 "last_login": user.last_login.isoformat() if user.last_login else None,
             },

@@ -16,6 +16,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from accounts.models import supported_language
+
 from .models import AlertDelivery, Kind, NewsItem
 
 # The kinds of news members can be alerted about, and the User field that subscribes them.
@@ -55,9 +57,9 @@ def queue_alerts(item):
 
 
 def alert_email(item, user, flag):
-    # Members have no language of their own: an alert is in the default language and links
-    # to its pages, whatever language is active where the task runs.
-    with translation.override(settings.LANGUAGE_CODE):
+    # Each member's alert is in their own language (User.language): subject, text, the
+    # item's title and summary (English where it has no translation) and the links.
+    with translation.override(supported_language(user.language)):
         site_url = settings.MPED_SITE_URL
         unsubscribe_url = site_url + reverse(
             "accounts:unsubscribe", args=[unsubscribe_token(user, flag)]
