@@ -11,7 +11,7 @@ from django.views.static import serve
 from .cache import cache_public_page
 from .health import HEALTH_ROUTE, health
 from .sitemaps import SITEMAPS
-from .views import HomeView, robots_txt
+from .views import HomeView, language_root, robots_txt
 
 admin.site.site_header = _("MPED staff")
 admin.site.site_title = _("MPED staff")
@@ -22,6 +22,7 @@ admin.site.index_title = _("Site content")
 admin.site.login = secure_admin_login(AdminSite.login.__get__(admin.site))
 
 urlpatterns = [
+    path("", language_root, name="language_root"),
     path(HEALTH_ROUTE, health, name="health"),
     path("robots.txt", cache_public_page(robots_txt), name="robots_txt"),
     path("sitemap.xml", cache_public_page(sitemap_view), {"sitemaps": SITEMAPS}, name="sitemap"),
@@ -29,8 +30,9 @@ urlpatterns = [
 ]
 
 # Every public and account page starts with its language: /en/, /fr/, /km/. An address without
-# one (/, an old /news/<slug>/ link) is a 404 that LocaleMiddleware turns into a redirect to
-# the reader's language (never stored by the page cache, which keeps only 200s).
+# one (an old /news/<slug>/ link) is a 404 that LocaleMiddleware turns into a redirect to the
+# reader's language, and "/" is redirected the same way by language_root (neither is stored by
+# the page cache, which keeps only 200s).
 urlpatterns += i18n_patterns(
     path("", cache_public_page(HomeView.as_view()), name="home"),
     path("news/", include("news.urls")),

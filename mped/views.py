@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.db.models import Prefetch
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.views.generic import DetailView, TemplateView
 
 from news.models import NewsItem
@@ -67,6 +69,16 @@ class PreviewableDetailView(DetailView):
             response["X-Robots-Tag"] = "noindex"
             response["Cache-Control"] = "private, no-store"
         return response
+
+
+def language_root(request):
+    """The bare address "/": to the home page in the reader's language (the language cookie,
+    then the browser's Accept-Language, else English), as LocaleMiddleware would do for any
+    unprefixed address, but without first rendering a 404 page (2 queries) to throw away."""
+    with translation.override(translation.get_language_from_request(request)):
+        response = HttpResponseRedirect(reverse("home"))
+    patch_vary_headers(response, ("Accept-Language", "Cookie"))
+    return response
 
 
 def robots_txt(request):

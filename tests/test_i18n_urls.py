@@ -230,6 +230,14 @@ def test_a_first_visit_goes_to_the_browsers_language(client, db, accept_language
     assert "Accept-Language" in response["Vary"]
 
 
+def test_the_first_visit_redirect_costs_no_query(client, demo):
+    client.get("/en/")  # the page cache's content version is worked out once, by any request
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/", headers={"Accept-Language": "fr"})
+    assert response.status_code == 302 and response["Location"] == "/fr/"
+    assert len(queries) == 0
+
+
 def test_old_links_without_a_language_still_work(client, demo):
     old = f"/news/{REPORT}/"
     response = client.get(old, follow=True)
