@@ -66,12 +66,16 @@ INSTALLED_APPS = [
     "reversion",
     "reversion_compare",
     "django_prose_editor",
+    # Staff import municipalities from a CSV file in the admin (partners/resources.py).
+    "import_export",
     "mped",
     "accounts",
     "pages",
     "partners",
     "news",
     "search",
+    "reviews",
+    "redirects",
 ]
 
 MIDDLEWARE = [
@@ -89,6 +93,12 @@ MIDDLEWARE = [
     "mped.security.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Old addresses (redirects/middleware.py): after LocaleMiddleware in this list, so it sees a
+    # 404 before LocaleMiddleware turns an address without a language into a redirect to the
+    # reader's language (one hop for an old unprefixed link); CommonMiddleware, below it, sees
+    # the 404 first and adds a missing slash. Only 404s are looked at, as Django's own
+    # RedirectFallbackMiddleware does: a live page always wins over a redirect.
+    "redirects.middleware.RedirectMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -213,6 +223,12 @@ DJANGO_PROSE_EDITOR_PRESETS = {"mped": [Script("js/rich-text-editor.js", type="m
 
 # django-reversion-compare: "compare" buttons in each item's history.
 ADD_REVERSION_ADMIN = True
+
+# django-import-export (the municipalities' CSV import): a confirmed import runs in one
+# transaction, all rows or none; importing needs the model's "add" permission (and "change",
+# partners/admin.py).
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 
 # Background work (alert emails) through the django-tasks backport of Django 6's tasks,
 # kept in the database and run by `manage.py db_worker`.
@@ -424,6 +440,10 @@ LOGGING = {
         "django.server": {"handlers": ["null"], "propagate": False},
     },
 }
+
+# The 404 log (redirects app) keeps the addresses asked for most, up to this many rows: bots
+# asking for endless made-up addresses cannot fill the database.
+MPED_NOT_FOUND_LOG_ROWS = 2000
 
 # Where the staff admin lives; change it to keep bots away from the login page.
 MPED_ADMIN_URL = os.environ.get("DJANGO_ADMIN_URL", "admin/").strip("/") + "/"

@@ -39,6 +39,8 @@ urlpatterns += i18n_patterns(
     path("program/", include("pages.urls")),
     path("partners/", include("partners.urls")),
     path("search/", include("search.urls")),
+    # Review links for drafts: private pages, never wrapped with cache_public_page.
+    path("review/", include("reviews.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     prefix_default_language=True,
