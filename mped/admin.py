@@ -132,6 +132,9 @@ class PublishingAdmin(CompareVersionAdmin):
             with reversion.create_revision():
                 obj.save()
                 reversion.set_user(request.user)
+                # In the admin's log too, like a change in the form: the dashboard's recent
+                # changes and who last changed a draft read it.
+                self.log_change(request, obj, comment)
                 reversion.set_comment(comment)
                 if obj.is_published:
                     self._after_publish(request, obj)

@@ -127,7 +127,7 @@ def test_staff_edit_a_title_in_the_admin_and_the_home_page_shows_it_with_todays_
     page.get_by_label("Email").fill("editor@example.org")
     page.get_by_label("Password").fill("A-long-pass-123")
     page.locator("main").get_by_role("button", name="Sign In").click()
-    page.get_by_role("link", name="News items").first.click()
+    page.get_by_role("link", name="News items", exact=True).first.click()
     page.get_by_role("link", name="Canada in the spotlight").click()
     page.locator("#id_title_en").fill("Canada in the spotlight, again")
     page.get_by_role("button", name="Save", exact=True).click()

@@ -31,7 +31,7 @@ def test_demo_content_is_idempotent(client, db):
     first = counts()
     call_command("load_demo_content", stdout=StringIO())
     assert counts() == first
-    assert first["NewsItem"] == 3 and first["ProgramPage"] == 4 and first["Municipality"] == 9
+    assert first["NewsItem"] == 5 and first["ProgramPage"] == 4 and first["Municipality"] == 9
     assert "Page Updated: 18/05/2016" in visible_text(client.get("/en/"))
 
 

@@ -13,7 +13,7 @@ from typing import NamedTuple
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from PIL import Image, ImageDraw, ImageFont
 
 from news.models import Article, Kind, NewsItem
@@ -530,6 +530,52 @@ NEWS.append(
 )
 
 
+# Work in progress, so that the staff dashboard has something to show on a fresh demo: a draft
+# and an item scheduled a week after the demo content is loaded. Both are samples.
+NEWS += [
+    {
+        "slug": "sample-draft-news-story",
+        "kind": Kind.NEWS,
+        "is_published": False,
+        "title": Texts(
+            "Sample: a news story in progress",
+            "Exemple : une nouvelle en cours de rédaction",
+            "គំរូ៖ ព័ត៌មានកំពុងរៀបចំ",
+        ),
+        "summary": Texts(
+            "A sample draft: only staff see it, in the admin and in its preview.",
+            "Un brouillon d’exemple : seul le personnel le voit, dans l’administration et dans "
+            "son aperçu.",
+            "សេចក្ដីព្រាងគំរូ៖ មានតែបុគ្គលិកទេដែលមើលឃើញ នៅក្នុងផ្នែករដ្ឋបាល និងការមើលជាមុន។",
+        ),
+        "body": Texts(
+            "<p>This is sample content, not real news. A publisher can send a review link "
+            "for it to a partner who has no account.</p>",
+            "<p>Ceci est un contenu d’exemple, et non une vraie nouvelle. Un éditeur peut "
+            "l’envoyer à un partenaire sans compte par un lien de relecture.</p>",
+        ),
+        "published_at": SEED_UPDATED.replace(hour=9),
+    },
+    {
+        "slug": "sample-scheduled-announcement",
+        "kind": Kind.NEWS,
+        "title": Texts(
+            "Sample: a scheduled announcement",
+            "Exemple : une annonce programmée",
+            "គំរូ៖ សេចក្ដីប្រកាសដែលបានកំណត់ពេល",
+        ),
+        "summary": Texts(
+            "A sample item scheduled a week after the demo content was loaded; it appears on "
+            "the site by itself at that time.",
+            "Un exemple programmé une semaine après le chargement du contenu de démonstration ; "
+            "il paraît de lui-même sur le site à ce moment-là.",
+            "ធាតុគំរូដែលបានកំណត់ពេលមួយសប្ដាហ៍ក្រោយពេលផ្ទុកខ្លឹមសារសាកល្បង វានឹងបង្ហាញលើគេហទំព័រដោយខ្លួនឯងនៅពេលនោះ។",
+        ),
+        "published_in_days": 7,
+    },
+]
+
+
 def sample_pdf(title):
     """A one-page PDF standing in for a document the demo content does not include."""
     page = Image.new("RGB", (1240, 1754), "white")
@@ -651,6 +697,11 @@ class Command(BaseCommand):
         partners = data.pop("partners", [])
         articles = data.pop("articles", [])
         pdf = data.pop("pdf", None)
+        if "published_in_days" in data:
+            days = data.pop("published_in_days")
+            data["published_at"] = timezone.now().replace(second=0, microsecond=0) + (
+                datetime.timedelta(days=days)
+            )
         item, changed = self.upsert(NewsItem, data.pop("slug"), {"is_published": True, **data})
         if not changed:
             return item

@@ -1,0 +1,418 @@
+"""The editorial dashboard: the admin's first page says what to do next.
+
+Each section counts its items with a true COUNT (one aggregate query per model for every
+section at once) and lists the first few, so the page costs the same number of queries with
+five items or fifty thousand. Sections cover only the models the user may view in the admin."""
+
+import datetime
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.contrib import admin
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+
+from news.models import Kind, NewsItem
+from pages.models import ProgramPage
+from partners.models import Municipality
+
+from .translated import has_text, is_empty_q
+
+LIMIT = 10
+CHANGES_LIMIT = 15
+SCHEDULE_DAYS = 30
+RECENT_DAYS = 14
+STALE_DAYS = 365
+# Never needed here, and long: a report's whole text, the items' bodies.
+HEAVY_FIELDS = {
+    NewsItem: ["pdf_text", "body_en", "body_fr", "body_km"],
+    ProgramPage: ["body_en", "body_fr", "body_km", "closing_en", "closing_fr", "closing_km"],
+    Municipality: ["description_en", "description_fr", "description_km"],
+}
+
+
+@dataclass
+class Line:
+    title: str
+    kind: str
+    admin_url: str
+    when: datetime.datetime
+    when_label: str
+    site_url: str = ""
+    who: str = ""
+    # What is wrong with the item; its publishing status; what a change did.
+    notes: list = field(default_factory=list)
+    status: str = ""
+    message: str = ""
+
+
+@dataclass
+class Source:
+    """The items of one model that belong to a section."""
+
+    model: type
+    q: Q
+    order: str  # a field, "-" first for newest first
+    when_label: str
+    # The admin change list's query string showing the same items, when its filters can.
+    params: dict | None = None
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    description: str
+    empty: str
+    sources: list
+    who: bool = False
+    count: int = 0
+    lines: list = field(default_factory=list)
+    links: list = field(default_factory=list)
+    objects: list = field(default_factory=list)
+    advice: str = ""
+    is_log: bool = False
+
+    @property
+    def has_more(self):
+        return self.count > len(self.lines)
+
+
+def live_q(now):
+    """What readers see now: PublishableQuerySet.published() as a Q, for an aggregate."""
+    return Q(is_published=True, published_at__lte=now) & (
+        Q(unpublish_at__isnull=True) | Q(unpublish_at__gt=now)
+    )
+
+
+def overdue_q(now):
+    """Drafts whose publication time passed after they were last saved: someone set a time to
+    go public and nobody ticked "publish". (A new item's publication time is the moment it was
+    created, before its first save, so an ordinary draft is never overdue.)"""
+    return Q(is_published=False, published_at__lte=now, published_at__gt=F("updated_at"))
+
+
+def incomplete_report_q():
+    missing_alt = ~Q(image="") & is_empty_q("image_alt_en")
+    return Q(kind=Kind.REPORT) & (is_empty_q("summary_en") | missing_alt)
+
+
+def stamp(when):
+    """A time for a change list's query string, exactly (the admin parses ISO 8601)."""
+    return when.isoformat()
+
+
+def sections_for(now):
+    soon = now + datetime.timedelta(days=SCHEDULE_DAYS)
+    since = now - datetime.timedelta(days=RECENT_DAYS)
+    stale = now - datetime.timedelta(days=STALE_DAYS)
+    publishable = [NewsItem, ProgramPage]
+    return [
+        Section(
+            "drafts",
+            _("Drafts in progress"),
+            _("Items not yet published, the most recently changed first."),
+            _("No drafts in progress."),
+            [
+                Source(
+                    model, Q(is_published=False), "-updated_at", _("Updated"), {"status": "draft"}
+                )
+                for model in publishable
+            ],
+            who=True,
+        ),
+        Section(
+            "overdue",
+            _("Past their publication time, still drafts"),
+            _(
+                "A publication time was set and has passed since the draft was last saved, "
+                "but nobody published it: publish it, or set a new time."
+            ),
+            _("No draft has passed its publication time."),
+            [
+                Source(model, overdue_q(now), "published_at", _("Was to go live"))
+                for model in publishable
+            ],
+            who=True,
+        ),
+        Section(
+            "scheduled",
+            _("Scheduled in the next 30 days"),
+            _("Published items that go public by themselves at the time shown, soonest first."),
+            _("Nothing scheduled in the next 30 days."),
+            [
+                Source(
+                    model,
+                    Q(is_published=True, published_at__gt=now, published_at__lte=soon),
+                    "published_at",
+                    _("Goes live"),
+                    {"status": "scheduled", "published_at__lte": stamp(soon)},
+                )
+                for model in publishable
+            ],
+        ),
+        Section(
+            "live",
+            _("Went live in the last 14 days"),
+            _("What readers can see now that is new, newest first."),
+            _("Nothing went live in the last 14 days."),
+            [
+                Source(
+                    model,
+                    live_q(now) & Q(published_at__gte=since),
+                    "-published_at",
+                    _("Went live"),
+                    {"status": "published", "published_at__gte": stamp(since)},
+                )
+                for model in publishable
+            ],
+        ),
+        Section(
+            "stale",
+            _("Not updated for 12 months or more"),
+            _("Public pages and partners nobody has changed for a year, the oldest first."),
+            _("Every public page and partner was updated in the last 12 months."),
+            [
+                Source(
+                    ProgramPage,
+                    live_q(now) & Q(updated_at__lte=stale),
+                    "updated_at",
+                    _("Last updated"),
+                    {"status": "published", "updated_at__lte": stamp(stale)},
+                ),
+                Source(
+                    Municipality,
+                    Q(is_published=True, updated_at__lte=stale),
+                    "updated_at",
+                    _("Last updated"),
+                    {"is_published__exact": "1", "updated_at__lte": stamp(stale)},
+                ),
+            ],
+        ),
+        Section(
+            "reports",
+            _("Reports missing a summary or alt text"),
+            _(
+                "Reports without an English summary, or with an image but no English "
+                "description of it for readers who cannot see it."
+            ),
+            _("Every report has its summary, and its image description where it has an image."),
+            [Source(NewsItem, incomplete_report_q(), "-published_at", _("Publication time"))],
+        ),
+        Section(
+            "members",
+            _("Members-only items"),
+            _("Items whose full text and files only logged-in members can read."),
+            _("No members-only items."),
+            [
+                Source(
+                    NewsItem,
+                    Q(is_members_only=True),
+                    "-published_at",
+                    _("Publication time"),
+                    {"is_members_only__exact": "1"},
+                )
+            ],
+        ),
+    ]
+
+
+def viewable_models(request):
+    """The registered models whose admin the user may view."""
+    return {
+        model: model_admin
+        for model, model_admin in admin.site._registry.items()
+        if model_admin.has_view_permission(request)
+    }
+
+
+def admin_url(obj):
+    opts = obj._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+
+
+def changelist_url(model, params):
+    opts = model._meta
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+def kind_label(obj):
+    if isinstance(obj, NewsItem):
+        return obj.get_kind_display()
+    return capfirst(obj._meta.verbose_name)
+
+
+def site_url(obj):
+    is_live = obj.is_live if hasattr(obj, "is_live") else obj.is_published
+    return obj.get_absolute_url() if is_live else ""
+
+
+def notes_for(section, obj):
+    notes = []
+    if section.key == "reports":
+        if not has_text(obj.summary_en):
+            notes.append(_("No summary"))
+        if obj.image and not has_text(obj.image_alt_en):
+            notes.append(_("Image without alt text"))
+    return notes
+
+
+def fill(sections):
+    """Count and list each section's items: one aggregate per model, one list per source."""
+    counts = {}
+    for model in {source.model for section in sections for source in section.sources}:
+        wanted = {
+            f"{section.key}_{index}": Count("pk", filter=source.q)
+            for section in sections
+            for index, source in enumerate(section.sources)
+            if source.model is model
+        }
+        counts.update(model._default_manager.aggregate(**wanted))
+    for section in sections:
+        rows = []
+        for index, source in enumerate(section.sources):
+            count = counts[f"{section.key}_{index}"]
+            section.count += count
+            objs = list(
+                source.model._default_manager.filter(source.q)
+                .defer(*HEAVY_FIELDS[source.model])
+                .order_by(source.order, "pk")[:LIMIT]
+            )
+            rows += [(obj, source) for obj in objs]
+            if source.params is not None and count:
+                name = capfirst(source.model._meta.verbose_name_plural)
+                section.links.append(
+                    (
+                        _("%(name)s: show all %(count)s")
+                        % {"name": name, "count": number_format(count)},
+                        changelist_url(source.model, source.params),
+                    )
+                )
+        descending = section.sources[0].order.startswith("-")
+        key = section.sources[0].order.lstrip("-")
+        rows.sort(key=lambda row: getattr(row[0], key), reverse=descending)
+        section.lines = [
+            Line(
+                title=str(obj),
+                kind=kind_label(obj),
+                admin_url=admin_url(obj),
+                when=getattr(obj, key),
+                when_label=source.when_label,
+                site_url=site_url(obj),
+                notes=notes_for(section, obj),
+                status=obj.status.label if section.key in ("members", "reports") else "",
+            )
+            for obj, source in rows[:LIMIT]
+        ]
+        section.objects = [obj for obj, _source in rows[:LIMIT]]
+
+
+def who(user):
+    return (user.get_full_name() or user.get_username()) if user else ""
+
+
+def add_last_editors(sections):
+    """Who last changed each listed item, from the admin's log: one query for all of them."""
+    wanted = [
+        (section, line, obj)
+        for section in sections
+        if section.who
+        for line, obj in zip(section.lines, section.objects, strict=True)
+    ]
+    if not wanted:
+        return
+    types = ContentType.objects.get_for_models(*{type(obj) for _s, _l, obj in wanted})
+    ids = {}
+    for _section, _line, obj in wanted:
+        ids.setdefault(types[type(obj)].pk, set()).add(str(obj.pk))
+    condition = Q()
+    for type_id, object_ids in ids.items():
+        condition |= Q(content_type_id=type_id, object_id__in=object_ids)
+    latest = (
+        LogEntry.objects.filter(condition)
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("content_type_id"), F("object_id")],
+                order_by=[F("action_time").desc(), F("pk").desc()],
+            )
+        )
+        .filter(rank=1)
+        .select_related("user")
+    )
+    editors = {(entry.content_type_id, entry.object_id): who(entry.user) for entry in latest}
+    for _section, line, obj in wanted:
+        line.who = editors.get((types[type(obj)].pk, str(obj.pk)), "")
+
+
+def recent_changes(request, models):
+    """The latest changes made in the admin by anyone, to what the user may view."""
+    entries = LogEntry.objects.select_related("user", "content_type").order_by(
+        "-action_time", "-pk"
+    )
+    if not request.user.is_superuser:
+        types = ContentType.objects.get_for_models(*models).values()
+        entries = entries.filter(content_type__in=[t.pk for t in types])
+    labels = {ADDITION: _("Added"), CHANGE: _("Changed"), DELETION: _("Deleted")}
+    lines = []
+    for entry in entries[:CHANGES_LIMIT]:
+        lines.append(
+            Line(
+                title=entry.object_repr,
+                kind=capfirst(entry.content_type.name) if entry.content_type else "",
+                admin_url="" if entry.is_deletion() else (entry.get_admin_url() or ""),
+                when=entry.action_time,
+                when_label=labels.get(entry.action_flag, ""),
+                who=who(entry.user),
+                # "Added." says no more than the action itself.
+                message=entry.get_change_message() if entry.is_change() else "",
+            )
+        )
+    return Section(
+        "changes",
+        _("Recent changes"),
+        _("The latest changes made here, by whom, newest first."),
+        _("No changes recorded yet."),
+        [],
+        lines=lines,
+        count=len(lines),
+        is_log=True,
+    )
+
+
+def publish_advice(request, models):
+    """For editors, who write drafts but may not publish them."""
+    for model in models:
+        model_admin = admin.site._registry[model]
+        if hasattr(model_admin, "has_publish_permission") and not (
+            model_admin.has_publish_permission(request)
+        ):
+            return _("Only publishers can publish: ask one when a draft is ready.")
+    return ""
+
+
+def dashboard(request):
+    """The sections for this user, filled."""
+    now = timezone.now()
+    models = viewable_models(request)
+    sections = []
+    for section in sections_for(now):
+        section.sources = [source for source in section.sources if source.model in models]
+        if section.sources:
+            sections.append(section)
+    fill(sections)
+    add_last_editors(sections)
+    for section in sections:
+        if section.key in ("drafts", "overdue"):
+            section.advice = publish_advice(request, [s.model for s in section.sources])
+    if models:
+        sections.append(recent_changes(request, models))
+    return sections
