@@ -1,5 +1,5 @@
 from django.db.models import Prefetch
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView, ListView, TemplateView
 
 from mped.updated import latest_update
 from news.models import NewsItem
@@ -69,3 +69,9 @@ class MunicipalityDetailView(DetailView):
             page_updated=municipality_updated(municipality),
         )
         return context
+
+
+class OpenDataView(TemplateView):
+    """What the partners' data files hold, column by column."""
+
+    template_name = "partners/open_data.html"
