@@ -11,7 +11,7 @@ from django.views.static import serve
 from .cache import cache_public_page
 from .health import HEALTH_ROUTE, health
 from .sitemaps import SITEMAPS
-from .views import HomeView, language_root, robots_txt
+from .views import HomeView, favicon, language_root, robots_txt
 
 admin.site.site_header = _("MPED staff")
 admin.site.site_title = _("MPED staff")
@@ -25,6 +25,7 @@ urlpatterns = [
     path("", language_root, name="language_root"),
     path(HEALTH_ROUTE, health, name="health"),
     path("robots.txt", cache_public_page(robots_txt), name="robots_txt"),
+    path("favicon.ico", favicon, name="favicon"),
     path("sitemap.xml", cache_public_page(sitemap_view), {"sitemaps": SITEMAPS}, name="sitemap"),
     path(settings.MPED_ADMIN_URL, admin.site.urls),
 ]

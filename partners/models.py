@@ -47,6 +47,10 @@ class MunicipalityQuerySet(ContentQuerySet):
         return self.filter(country=Country.CAMBODIA)
 
 
+# /partners/data/ is the open data page (partners/urls.py): no municipality may have it.
+RESERVED_SLUGS = {"data"}
+
+
 class Municipality(UploadDetailsMixin, models.Model):
     """A partner municipality in Canada or a local government in Cambodia."""
 
@@ -153,6 +157,10 @@ class Municipality(UploadDetailsMixin, models.Model):
 
     def clean(self):
         errors = {}
+        if self.slug in RESERVED_SLUGS:
+            errors["slug"] = _(
+                "This address is taken by the partners' open data page: choose another slug."
+            )
         # In English at least; the other languages fall back to it.
         if self.image and not (self.image_alt_en or "").strip():
             errors["image_alt_en"] = _("Describe the image for readers who cannot see it.")

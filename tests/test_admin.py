@@ -885,6 +885,14 @@ def test_a_bad_municipality_country_and_website_come_back_with_errors(staff_clie
     assert not Municipality.objects.exists()
 
 
+def test_a_municipality_cannot_take_the_open_data_pages_address(staff_client, db):
+    url, data = add_form_data(staff_client, "partners_municipality", slug="data", country="CA")
+    response = staff_client.post(url, data)
+
+    assert_form_shown_again_with(response, "taken by the partners' open data page")
+    assert not Municipality.objects.exists()
+
+
 def test_a_bad_partnership_year_comes_back_with_an_error(staff_client, db):
     canadian = make_municipality("Town of Example")
     cambodian = make_municipality("Sample commune", country=Country.CAMBODIA)

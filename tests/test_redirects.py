@@ -427,3 +427,11 @@ def test_saving_without_a_new_address_makes_no_redirect(db):
         obj.title = "Changed" if hasattr(obj, "title") else obj.name
         obj.save()
     assert not Redirect.objects.exists()
+
+
+def test_the_browsers_favicon_request_gets_the_sites_icon_not_a_404(client, db):
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 301
+    assert response["Location"].endswith(".svg") and "favicon" in response["Location"]
+    assert not MissingPage.objects.exists()
