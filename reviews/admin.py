@@ -27,7 +27,10 @@ def can_publish(user, model):
 
 
 def with_use_counts(links):
-    return links.annotate(use_count=Count("uses"), last_used=Max("uses__used_at"))
+    # Meta.ordering is not applied to a query with GROUP BY: newest first, said again.
+    return links.annotate(use_count=Count("uses"), last_used=Max("uses__used_at")).order_by(
+        "-created_at", "-id"
+    )
 
 
 class LinkStatusFilter(admin.SimpleListFilter):

@@ -468,6 +468,18 @@ def test_the_links_page_shows_uses_and_its_queries_do_not_grow(
     assert "Partner 4" in visible_text(response)
 
 
+def test_the_newest_link_comes_first_whatever_its_uses(staff_in, draft):
+    publisher = staff_in("Publishers")
+    older = ReviewLink.make(draft, note="Older link")
+    Client().get(review_url(older))
+    newer = ReviewLink.make(draft, note="Newer link")
+
+    page = visible_text(publisher.get(links_page(draft)))
+
+    assert older.created_at < newer.created_at
+    assert page.index("Newer link") < page.index("Older link")
+
+
 def test_all_links_are_listed_with_status_and_uses_and_can_be_revoked(
     staff_in, link, draft, django_assert_max_num_queries
 ):
