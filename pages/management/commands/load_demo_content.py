@@ -543,10 +543,11 @@ NEWS += [
             "គំរូ៖ ព័ត៌មានកំពុងរៀបចំ",
         ),
         "summary": Texts(
-            "A sample draft: only staff see it, in the admin and in its preview.",
-            "Un brouillon d’exemple : seul le personnel le voit, dans l’administration et dans "
-            "son aperçu.",
-            "សេចក្ដីព្រាងគំរូ៖ មានតែបុគ្គលិកទេដែលមើលឃើញ នៅក្នុងផ្នែករដ្ឋបាល និងការមើលជាមុន។",
+            "A sample draft: not public; staff see it in the admin, a partner through a review "
+            "link.",
+            "Un brouillon d’exemple, non public : le personnel le voit dans l’administration, un "
+            "partenaire par un lien de relecture.",
+            "សេចក្ដីព្រាងគំរូ មិនមែនជាសាធារណៈ៖ បុគ្គលិកមើលឃើញវានៅក្នុងផ្នែករដ្ឋបាល ដៃគូមើលឃើញតាមរយៈតំណសម្រាប់ពិនិត្យ។",
         ),
         "body": Texts(
             "<p>This is sample content, not real news. A publisher can send a review link "
