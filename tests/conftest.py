@@ -4,9 +4,11 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.management import call_command
+from django.test import Client
 from django.utils import timezone, translation
 
 from news.models import Kind, NewsItem
@@ -104,6 +106,24 @@ def make_municipality(name="Town of Example", country=Country.CANADA, published=
 
 def make_partnership(canadian, cambodian, **extra):
     return Partnership.objects.create(canadian=canadian, cambodian=cambodian, **extra)
+
+
+@pytest.fixture
+def role_client(db, django_user_model):
+    """role_client("Editors") or ("Publishers"): a logged-in client of a staff member in that
+    group (the roles made by migrations); `client.user` is who it is."""
+
+    def login_as(group):
+        user = django_user_model.objects.create_user(
+            f"{group.lower()}@example.org", f"{group.lower()}@example.org", "x", is_staff=True
+        )
+        user.groups.add(Group.objects.get(name=group))
+        client = Client()
+        client.force_login(user)
+        client.user = user
+        return client
+
+    return login_as
 
 
 @pytest.fixture

@@ -169,20 +169,6 @@ def test_an_unpublish_time_before_the_publication_time_is_refused(staff_client, 
 # Roles ------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def role_client(db, django_user_model):
-    def login_as(group):
-        user = django_user_model.objects.create_user(
-            f"{group.lower()}@example.org", f"{group.lower()}@example.org", "x", is_staff=True
-        )
-        user.groups.add(Group.objects.get(name=group))
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return login_as
-
-
 def test_an_editor_writes_a_draft_even_when_posting_publish_by_hand(role_client):
     editor = role_client("Editors")
     form = editor.get(reverse("admin:news_newsitem_add"))

@@ -6,7 +6,6 @@ import html
 import re
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -43,16 +42,6 @@ def add_redirect(client, old_path, new_path, **extra):
     data = {"old_path": old_path, "new_path": new_path, "is_permanent": "on", "note": ""}
     data.update(extra)
     return client.post(ADD_URL, data)
-
-
-def role_client(django_user_model, group):
-    user = django_user_model.objects.create_user(
-        f"{group.lower()}@example.org", f"{group.lower()}@example.org", "x", is_staff=True
-    )
-    user.groups.add(Group.objects.get(name=group))
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 # Renaming keeps the old address --------------------------------------------------------------
@@ -405,9 +394,9 @@ def test_the_404_log_lists_in_a_fixed_number_of_queries(
 # Who may do what -----------------------------------------------------------------------------
 
 
-def test_publishers_manage_redirects_and_editors_only_look(db, django_user_model):
-    publisher = role_client(django_user_model, "Publishers")
-    editor = role_client(django_user_model, "Editors")
+def test_publishers_manage_redirects_and_editors_only_look(role_client):
+    publisher = role_client("Publishers")
+    editor = role_client("Editors")
     Client().get("/en/gone/")
     assert add_redirect(editor, "/a/", "/news/").status_code == 403
     assert "Redirect this address" not in text(editor.get(LOG_URL))

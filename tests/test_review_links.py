@@ -5,7 +5,6 @@ item."""
 import datetime
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import reverse
@@ -307,27 +306,12 @@ def test_documents_through_a_bad_link_are_refused(link, draft):
 # The admin --------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def staff_in(db, django_user_model):
-    def login_as(group):
-        user = django_user_model.objects.create_user(
-            f"{group.lower()}@example.org", f"{group.lower()}@example.org", "x", is_staff=True
-        )
-        user.groups.add(Group.objects.get(name=group))
-        client = Client()
-        client.force_login(user)
-        client.user = user
-        return client
-
-    return login_as
-
-
 def links_page(item):
     return reverse("admin:reviews_reviewlink_item", args=[item._meta.model_name, item.pk])
 
 
-def test_a_publisher_makes_a_link_and_gets_its_address(staff_in, draft):
-    publisher = staff_in("Publishers")
+def test_a_publisher_makes_a_link_and_gets_its_address(role_client, draft):
+    publisher = role_client("Publishers")
     change_form = publisher.get(reverse("admin:news_newsitem_change", args=[draft.pk]))
     assert f'href="{links_page(draft)}"' in change_form.content.decode()
 
@@ -357,16 +341,16 @@ def test_a_publisher_makes_a_link_and_gets_its_address(staff_in, draft):
     assert Client().get(review_url(link)).status_code == 200
 
 
-def test_the_lifetime_defaults_to_seven_days(staff_in, draft):
-    form = staff_in("Publishers").get(links_page(draft)).content.decode()
+def test_the_lifetime_defaults_to_seven_days(role_client, draft):
+    form = role_client("Publishers").get(links_page(draft)).content.decode()
     assert 'name="days" value="7"' in form
     link = ReviewLink.make(draft)
     assert link.expires_at - link.created_at == datetime.timedelta(days=7)
 
 
-def test_a_publisher_makes_a_link_for_a_program_page(staff_in, db):
+def test_a_publisher_makes_a_link_for_a_program_page(role_client, db):
     page = make_page("Draft league page", published=False)
-    publisher = staff_in("Publishers")
+    publisher = role_client("Publishers")
     change_form = publisher.get(reverse("admin:pages_programpage_change", args=[page.pk]))
     assert f'href="{links_page(page)}"' in change_form.content.decode()
     assert publisher.post(links_page(page), {"days": "3"}).status_code == 302
@@ -383,16 +367,16 @@ def test_a_publisher_makes_a_link_for_a_program_page(staff_in, db):
         ({"days": "7", "note": "x" * 201}, "at most 200 characters"),
     ],
 )
-def test_bad_input_is_refused_with_a_message_and_nothing_saved(staff_in, draft, data, message):
-    response = staff_in("Publishers").post(links_page(draft), data)
+def test_bad_input_is_refused_with_a_message_and_nothing_saved(role_client, draft, data, message):
+    response = role_client("Publishers").post(links_page(draft), data)
     assert response.status_code == 400
     assert message in visible_text(response)
     assert not ReviewLink.objects.exists()
 
 
-def test_no_link_for_an_item_that_is_live(staff_in, db):
+def test_no_link_for_an_item_that_is_live(role_client, db):
     live = make_news("Live story")
-    publisher = staff_in("Publishers")
+    publisher = role_client("Publishers")
     change_form = publisher.get(reverse("admin:news_newsitem_change", args=[live.pk]))
     assert links_page(live) not in change_form.content.decode()
     response = publisher.post(links_page(live), {"days": "7"})
@@ -401,8 +385,8 @@ def test_no_link_for_an_item_that_is_live(staff_in, db):
     assert not ReviewLink.objects.exists()
 
 
-def test_unknown_items_are_not_found(staff_in, draft):
-    publisher = staff_in("Publishers")
+def test_unknown_items_are_not_found(role_client, draft):
+    publisher = role_client("Publishers")
     missing = reverse("admin:reviews_reviewlink_item", args=["newsitem", draft.pk + 1000])
     assert publisher.post(missing, {"days": "7"}).status_code == 404
     other = reverse("admin:reviews_reviewlink_item", args=["municipality", 1])
@@ -410,8 +394,8 @@ def test_unknown_items_are_not_found(staff_in, draft):
     assert not ReviewLink.objects.exists()
 
 
-def test_an_editor_cannot_make_or_revoke_links(staff_in, draft, link):
-    editor = staff_in("Editors")
+def test_an_editor_cannot_make_or_revoke_links(role_client, draft, link):
+    editor = role_client("Editors")
     change_form = editor.get(reverse("admin:news_newsitem_change", args=[draft.pk]))
     assert change_form.status_code == 200
     assert links_page(draft) not in change_form.content.decode()
@@ -431,8 +415,8 @@ def test_visitors_and_members_cannot_reach_the_admin_views(client, link, draft):
     assert ReviewLink.objects.count() == 1
 
 
-def test_a_publisher_revokes_a_link(staff_in, link, draft):
-    publisher = staff_in("Publishers")
+def test_a_publisher_revokes_a_link(role_client, link, draft):
+    publisher = role_client("Publishers")
     Client().get(review_url(link))
     page = publisher.get(links_page(draft)).content.decode()
     revoke = reverse("admin:reviews_reviewlink_revoke", args=[link.pk])
@@ -450,9 +434,9 @@ def test_a_publisher_revokes_a_link(staff_in, link, draft):
 
 
 def test_the_links_page_shows_uses_and_its_queries_do_not_grow(
-    staff_in, draft, django_assert_max_num_queries
+    role_client, draft, django_assert_max_num_queries
 ):
-    publisher = staff_in("Publishers")
+    publisher = role_client("Publishers")
     first = ReviewLink.make(draft, note="Partner one")
     Client().get(review_url(first))
     Client().get(review_url(first))
@@ -468,8 +452,8 @@ def test_the_links_page_shows_uses_and_its_queries_do_not_grow(
     assert "Partner 4" in visible_text(response)
 
 
-def test_the_newest_link_comes_first_whatever_its_uses(staff_in, draft):
-    publisher = staff_in("Publishers")
+def test_the_newest_link_comes_first_whatever_its_uses(role_client, draft):
+    publisher = role_client("Publishers")
     older = ReviewLink.make(draft, note="Older link")
     Client().get(review_url(older))
     newer = ReviewLink.make(draft, note="Newer link")
@@ -481,11 +465,11 @@ def test_the_newest_link_comes_first_whatever_its_uses(staff_in, draft):
 
 
 def test_all_links_are_listed_with_status_and_uses_and_can_be_revoked(
-    staff_in, link, draft, django_assert_max_num_queries
+    role_client, link, draft, django_assert_max_num_queries
 ):
     page_link = ReviewLink.make(make_page("Draft page", published=False), note="League")
     Client().get(review_url(link))
-    publisher = staff_in("Publishers")
+    publisher = role_client("Publishers")
     changelist = reverse("admin:reviews_reviewlink_changelist")
     publisher.get(changelist)
     with django_assert_max_num_queries(25) as few:
@@ -509,6 +493,6 @@ def test_all_links_are_listed_with_status_and_uses_and_can_be_revoked(
     assert "Revoked" in visible_text(publisher.get(f"{changelist}?status=revoked"))
 
 
-def test_editors_do_not_see_the_list_of_links(staff_in, link):
-    editor = staff_in("Editors")
+def test_editors_do_not_see_the_list_of_links(role_client, link):
+    editor = role_client("Editors")
     assert editor.get(reverse("admin:reviews_reviewlink_changelist")).status_code == 403
