@@ -23,6 +23,7 @@ from news.models import Kind, NewsItem
 from pages.models import ProgramPage
 from partners.models import Municipality
 
+from .publishing import Status, status_q
 from .translated import has_text, is_empty_q
 
 LIMIT = 10
@@ -85,18 +86,11 @@ class Section:
         return self.count > len(self.lines)
 
 
-def live_q(now):
-    """What readers see now: PublishableQuerySet.published() as a Q, for an aggregate."""
-    return Q(is_published=True, published_at__lte=now) & (
-        Q(unpublish_at__isnull=True) | Q(unpublish_at__gt=now)
-    )
-
-
 def overdue_q(now):
     """Drafts whose publication time passed after they were last saved: someone set a time to
     go public and nobody ticked "publish". (A new item's publication time is the moment it was
     created, before its first save, so an ordinary draft is never overdue.)"""
-    return Q(is_published=False, published_at__lte=now, published_at__gt=F("updated_at"))
+    return status_q(Status.DRAFT, now) & Q(published_at__lte=now, published_at__gt=F("updated_at"))
 
 
 def incomplete_report_q():
@@ -122,7 +116,11 @@ def sections_for(now):
             _("No drafts in progress."),
             [
                 Source(
-                    model, Q(is_published=False), "-updated_at", _("Updated"), {"status": "draft"}
+                    model,
+                    status_q(Status.DRAFT, now),
+                    "-updated_at",
+                    _("Updated"),
+                    {"status": "draft"},
                 )
                 for model in publishable
             ],
@@ -150,7 +148,7 @@ def sections_for(now):
             [
                 Source(
                     model,
-                    Q(is_published=True, published_at__gt=now, published_at__lte=soon),
+                    status_q(Status.SCHEDULED, now) & Q(published_at__lte=soon),
                     "published_at",
                     _("Goes live"),
                     {"status": "scheduled", "published_at__lte": stamp(soon)},
@@ -166,7 +164,7 @@ def sections_for(now):
             [
                 Source(
                     model,
-                    live_q(now) & Q(published_at__gte=since),
+                    status_q(Status.PUBLISHED, now) & Q(published_at__gte=since),
                     "-published_at",
                     _("Went live"),
                     {"status": "published", "published_at__gte": stamp(since)},
@@ -182,7 +180,7 @@ def sections_for(now):
             [
                 Source(
                     ProgramPage,
-                    live_q(now) & Q(updated_at__lte=stale),
+                    status_q(Status.PUBLISHED, now) & Q(updated_at__lte=stale),
                     "updated_at",
                     _("Last updated"),
                     {"status": "published", "updated_at__lte": stamp(stale)},

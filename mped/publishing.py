@@ -19,24 +19,30 @@ class Status(models.TextChoices):
     EXPIRED = "expired", _("Unpublished (expired)")
 
 
+def status_q(status, now):
+    """The condition for items in `status` at `now`: the one statement of each status, for
+    querysets and for aggregates (the staff dashboard's counts)."""
+    if status == Status.DRAFT:
+        return Q(is_published=False)
+    if status == Status.SCHEDULED:
+        return Q(is_published=True, published_at__gt=now)
+    if status == Status.EXPIRED:
+        return Q(is_published=True, unpublish_at__lte=now)
+    if status == Status.PUBLISHED:
+        return Q(is_published=True, published_at__lte=now) & (
+            Q(unpublish_at__isnull=True) | Q(unpublish_at__gt=now)
+        )
+    raise ValueError(f"Unknown status: {status!r}")
+
+
 class PublishableQuerySet(ContentQuerySet):
     def published(self):
         """What readers see right now."""
-        now = timezone.now()
-        return self.filter(is_published=True, published_at__lte=now).filter(
-            Q(unpublish_at__isnull=True) | Q(unpublish_at__gt=now)
-        )
+        return self.filter(status_q(Status.PUBLISHED, timezone.now()))
 
     def with_status(self, status):
-        now = timezone.now()
-        if status == Status.DRAFT:
-            return self.filter(is_published=False)
-        if status == Status.SCHEDULED:
-            return self.filter(is_published=True, published_at__gt=now)
-        if status == Status.EXPIRED:
-            return self.filter(is_published=True, unpublish_at__lte=now)
-        if status == Status.PUBLISHED:
-            return self.published()
+        if status in Status.values:
+            return self.filter(status_q(status, timezone.now()))
         return self
 
 
