@@ -15,7 +15,8 @@ from datetime import UTC
 from django.http import HttpResponse
 from django.utils.translation import get_language
 
-from .models import Country, Municipality, Partnership
+from . import views
+from .models import Country, Municipality
 
 MUNICIPALITY_COLUMNS = [
     "slug",
@@ -78,10 +79,8 @@ def published_municipalities():
 
 
 def published_partnerships():
-    return (
-        Partnership.objects.published()
-        .select_related("canadian", "cambodian")
-        .order_by("canadian__order", "canadian__name", "cambodian__name", "pk")
+    return views.published_partnerships().order_by(
+        "canadian__order", "canadian__name", "cambodian__name", "pk"
     )
 
 
