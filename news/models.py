@@ -42,6 +42,10 @@ class Kind(models.TextChoices):
 # in `<field>_size` and `<field>_pages`). English is the report's own PDF, the one a report must
 # have, whose first page and text the site shows and searches.
 PDF_LANGUAGES = [("en", "pdf"), ("fr", "pdf_fr"), ("km", "pdf_km")]
+# A news item's own files in the private storage, served only by the document views: the
+# report's PDF in each language and the picture of its first page (article copies are rows of
+# their own).
+PRIVATE_FILE_FIELDS = [field for _lang, field in PDF_LANGUAGES] + ["pdf_thumbnail"]
 
 
 def pdf_field(verbose_name):

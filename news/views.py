@@ -1,4 +1,6 @@
 import posixpath
+from functools import reduce
+from operator import or_
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -19,7 +21,7 @@ from mped.views import PreviewableDetailView
 from pages.models import SiteSettings
 from partners.models import Municipality
 
-from .models import PDF_LANGUAGES, Article, Kind, NewsItem
+from .models import PRIVATE_FILE_FIELDS, Article, Kind, NewsItem
 
 
 def can_read_members_content(user):
@@ -135,6 +137,16 @@ class NewsItemDetailView(PreviewableDetailView):
         return "", ""
 
 
+def private_file_response(name, content_type):
+    """A stored private file as a download named after it; a 404 if it is gone. Who may have
+    it is the caller's to decide."""
+    try:
+        document = private_storage.open(name, "rb")
+    except FileNotFoundError:
+        raise Http404(_("There is no such document.")) from None
+    return FileResponse(document, content_type=content_type, filename=posixpath.basename(name))
+
+
 class DocumentView(View):
     """Serves a report PDF (in any of its languages) or an article copy to whoever may read it:
     anyone for a public item, members for members-only ones, staff always (for previews in the
@@ -144,10 +156,9 @@ class DocumentView(View):
     def get(self, request, name):
         content_type = "application/pdf"
         # A report's PDF in any language, or the picture of its first page: the same rule.
-        pdfs = Q(pdf_thumbnail=name)
-        for _lang, field in PDF_LANGUAGES:
-            pdfs |= Q(**{field: name})
-        item = NewsItem.objects.filter(pdfs).first()
+        item = NewsItem.objects.filter(
+            reduce(or_, (Q(**{field: name}) for field in PRIVATE_FILE_FIELDS))
+        ).first()
         if item is not None:
             members_only = item.pdf_is_members_only
             if name == item.pdf_thumbnail.name:
@@ -165,12 +176,6 @@ class DocumentView(View):
                 return redirect_to_login(request.get_full_path())
             if members_only and not request.user.is_member:
                 raise PermissionDenied(_("This document is for members with a confirmed email."))
-        try:
-            document = private_storage.open(name, "rb")
-        except FileNotFoundError:
-            raise Http404(_("There is no such document.")) from None
-        response = FileResponse(
-            document, content_type=content_type, filename=posixpath.basename(name)
-        )
+        response = private_file_response(name, content_type)
         response["Cache-Control"] = "private, no-store" if members_only else "public, max-age=3600"
         return response

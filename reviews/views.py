@@ -1,10 +1,8 @@
 """The review page: a draft or scheduled item in the public layout, for whoever holds a valid
 review link, and the item's documents through the same link."""
 
-import posixpath
-
 from django.core import signing
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
@@ -12,9 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from mped.pdfs import THUMBNAIL_CONTENT_TYPE
-from mped.storage import private_storage
-from news.models import PDF_LANGUAGES, NewsItem
-from news.views import NewsItemDetailView, with_published_partners
+from news.models import PRIVATE_FILE_FIELDS, NewsItem
+from news.views import NewsItemDetailView, private_file_response, with_published_partners
 from pages.models import ProgramPage
 from pages.views import ProgramPageDetailView
 
@@ -107,8 +104,7 @@ def item_files(item):
     """The item's stored files, by name: what the review link may serve."""
     if not isinstance(item, NewsItem):
         return {}
-    files = [getattr(item, field) for _lang, field in PDF_LANGUAGES]
-    files.append(item.pdf_thumbnail)
+    files = [getattr(item, field) for field in PRIVATE_FILE_FIELDS]
     files += [article.file for article in item.articles.all()]
     return {field_file.name: field_file for field_file in files if field_file}
 
@@ -172,15 +168,11 @@ def document(request, token, name):
         raise Http404(_("There is no such document."))
     if item.is_live:
         return private(HttpResponseRedirect(files[name].url))
-    try:
-        stored = private_storage.open(name, "rb")
-    except FileNotFoundError:
-        raise Http404(_("There is no such document.")) from None
     content_type = "application/pdf"
     if name == item.pdf_thumbnail.name:
         # Shown on the page itself: opening the page was the use.
         content_type = THUMBNAIL_CONTENT_TYPE
-    else:
+    response = private_file_response(name, content_type)
+    if content_type != THUMBNAIL_CONTENT_TYPE:
         record_use(request, link, document=name)
-    response = FileResponse(stored, content_type=content_type, filename=posixpath.basename(name))
     return private(response)
