@@ -308,6 +308,19 @@ def test_a_staff_user_without_permissions_sees_no_sections(db, django_user_model
     assert "Secret draft" not in response.content.decode()
 
 
+def test_an_applications_own_admin_page_lists_its_models_without_the_dashboard(
+    staff_client, content
+):
+    response = staff_client.get(reverse("admin:app_list", args=["redirects"]))
+    page = response.content.decode()
+
+    assert response.status_code == 200
+    assert 'class="module dashboard-section"' not in page
+    assert "Everything you can edit" not in page
+    assert reverse("admin:redirects_redirect_changelist") in page
+    assert reverse("admin:news_newsitem_changelist") not in page
+
+
 def test_the_dashboard_needs_a_staff_login(client, db):
     make_news("Secret draft", published=False)
     response = client.get(INDEX)
