@@ -76,12 +76,37 @@ class User(AbstractUser):
 
     objects = UserManager()
 
-    @cached_property
+    # Set on the request's user (mped/security.py StaffTwoFactorMiddleware) when staff must use
+    # two-factor authentication and this session has not: every permission is withheld, so no
+    # view grants staff powers on a password alone. Never saved; is_staff stays as it is.
+    staff_powers_withheld = False
+
+    def has_perm(self, perm, obj=None):
+        # Django's own has_perm answers True for an active superuser before asking any backend.
+        if self.staff_powers_withheld:
+            return False
+        return super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label):
+        if self.staff_powers_withheld:
+            return False
+        return super().has_module_perms(app_label)
+
+    def get_all_permissions(self, obj=None):
+        if self.staff_powers_withheld:
+            return set()
+        return super().get_all_permissions(obj)
+
+    @property
     def is_member(self):
         """A member reads members-only content: an active account with a confirmed email
-        address (staff count as members)."""
+        address (staff count as members, unless their staff powers are withheld)."""
         if not self.is_active:
             return False
-        if self.is_staff:
+        if self.is_staff and not self.staff_powers_withheld:
             return True
+        return self.has_confirmed_email
+
+    @cached_property
+    def has_confirmed_email(self):
         return self.emailaddress_set.filter(verified=True).exists()
