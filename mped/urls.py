@@ -6,10 +6,10 @@ from django.contrib.admin import AdminSite
 from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
-from django.views.static import serve
 
 from .cache import cache_public_page
 from .health import HEALTH_ROUTE, health
+from .media import serve as serve_media
 from .sitemaps import SITEMAPS
 from .views import HomeView, favicon, language_root, robots_txt
 
@@ -48,11 +48,12 @@ urlpatterns += i18n_patterns(
 )
 
 if settings.MPED_SERVE_MEDIA:
-    # In production the web server usually serves MEDIA_ROOT itself (see the README).
+    # In production the web server usually serves MEDIA_ROOT itself, with the same headers
+    # (see the README).
     urlpatterns += [
         re_path(
             rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$",
-            serve,
+            serve_media,
             {"document_root": settings.MEDIA_ROOT},
         )
     ]
