@@ -4,6 +4,7 @@ Not django.contrib.redirects: it needs django.contrib.sites (a Site row per doma
 matches the full path as typed, so each language would need its own row; ours are one row per
 old address, language-neutral, and also record who made them and how often they are used."""
 
+import re
 from urllib.parse import urlsplit
 
 from django.apps import apps
@@ -49,6 +50,18 @@ TARGET_ERROR = _(
     "or http://."
 )
 SPACE_ERROR = _("An address cannot contain spaces, line breaks or backslashes.")
+# Addresses of private pages, without their language: never written to the 404 log (which Editors
+# read), since the address itself may be a secret: a review link's token, a password-reset or
+# email-confirmation key, an unsubscribe token, a members-only document's name. The staff admin
+# is never logged either (is_admin_path).
+PRIVATE_PREFIXES = ("/review/", "/accounts/", "/news/documents/")
+
+
+def is_private_path(path):
+    """Whether `path` (canonical), in any language, is under PRIVATE_PREFIXES. Doubled slashes
+    and letter case do not hide one."""
+    rest = neutral(re.sub(r"/{2,}", "/", path.lower()))
+    return rest.startswith(PRIVATE_PREFIXES)
 
 
 def _has_space(value):
@@ -322,7 +335,12 @@ class MissingPage(models.Model):
 
     @classmethod
     def record(cls, path, referrer=""):
-        """Count a request for `path` (canonical, no query string) that found nothing."""
+        """Count a request for `path` (canonical, no query string) that found nothing;
+        nothing for a private page's address, nor a private page as the referrer."""
+        if is_private_path(path):
+            return
+        if is_private_path(urlsplit(referrer).path):
+            referrer = ""
         path = path[:MAX_PATH]
         referrer = referrer[:MAX_PATH]
         now = timezone.now()
