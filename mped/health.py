@@ -5,7 +5,7 @@ cannot. Never cached, and no session or user is loaded.
 HealthCheckMiddleware answers it before the rest of the middleware: a load balancer asks with
 the server's own address as the host name (not in ALLOWED_HOSTS) and over plain HTTP, and the
 page cache would otherwise consult the cache and the database before the checks could report
-them."""
+them. It still gets the security headers of every other response (from the same middleware)."""
 
 import logging
 import uuid
@@ -13,8 +13,12 @@ import uuid
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
+from django.middleware.clickjacking import XFrameOptionsMiddleware
+from django.middleware.security import SecurityMiddleware
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+from .security import PermissionsPolicyMiddleware
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +40,8 @@ def check_cache():
 
 HEALTH_ROUTE = "health/"
 CHECKS = {"database": check_database, "cache": check_cache}
+# JSON for machines: it loads nothing, and no page may frame it.
+POLICY = "default-src 'none'; frame-ancestors 'none'"
 
 
 @never_cache
@@ -57,6 +63,7 @@ def health(request):
     # every few seconds while the database is down would send hundreds. Our warning above is
     # the log line.
     response._has_been_logged = True
+    response["Content-Security-Policy"] = POLICY
     return response
 
 
@@ -65,8 +72,14 @@ class HealthCheckMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
+        # The headers of every response, from the middleware that gives them: X-Frame-Options,
+        # Permissions-Policy, then SecurityMiddleware's HSTS (over HTTPS), nosniff,
+        # Referrer-Policy and Cross-Origin-Opener-Policy: its response half only, without the
+        # redirect to HTTPS. None of them checks the host.
+        self.answer = XFrameOptionsMiddleware(PermissionsPolicyMiddleware(health))
+        self.security = SecurityMiddleware(self.answer)
 
     def __call__(self, request):
         if request.path_info == f"/{HEALTH_ROUTE}":
-            return health(request)
+            return self.security.process_response(request, self.answer(request))
         return self.get_response(request)
