@@ -2,9 +2,10 @@
 
 A public page is stored under its address together with the *content version* it was rendered
 from, and served only while that version is current. The content version is a random token kept
-in the cache: any save or delete of a model in the content
-apps (news, pages, partners) deletes it, so the next request starts a new version and every page is
-rendered afresh — a staff edit is visible at once. Scheduled changes need no save: the version
+in the cache: any save or delete of a model whose rows public pages show deletes it, so the next
+request starts a new version and every page is rendered afresh — a staff edit is visible at once.
+Each content app registers those models in its AppConfig.ready() (register_content_models): the
+core imports no app. Scheduled changes need no save: the version
 also carries the time of the next scheduled publication or expiry, and is replaced when that
 time comes.
 
@@ -24,7 +25,6 @@ import time
 import uuid
 from functools import wraps
 
-from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
@@ -39,8 +39,10 @@ logger = logging.getLogger(__name__)
 
 CONTENT_KEY = "mped:content-version"
 PAGE_PREFIX = "mped:page"
-# Saving a model of these apps changes what public pages show.
-CONTENT_APPS = {"news", "pages", "partners"}
+# The models whose changes drop cached pages, as the content apps registered them; and only
+# those: a row about a page (an alert email sent, a review link opened, a 404 logged, a task
+# queued) changes no page.
+CONTENT_MODELS = set()
 
 
 def cache_public_page(view):
@@ -128,15 +130,23 @@ class ContentQuerySet(models.QuerySet):
     bulk_update.alters_data = True
 
 
+def register_content_models(*models):
+    """Public pages show rows of `models`: saving or deleting one, or changing one of their
+    many-to-many relations, drops every cached page. Their querysets should be ContentQuerySets
+    (bulk changes send no signal). Called from a content app's AppConfig.ready()."""
+    for model in models:
+        CONTENT_MODELS.add(model)
+        label = model._meta.label
+        for signal in (post_save, post_delete):
+            signal.connect(content_changed, sender=model, dispatch_uid=f"mped-cache-{label}")
+        for field in model._meta.many_to_many:
+            through = field.remote_field.through
+            m2m_changed.connect(
+                content_changed, sender=through, dispatch_uid=f"mped-cache-{through._meta.label}"
+            )
+
+
 def connect_signals():
-    for label in CONTENT_APPS:
-        for model in apps.get_app_config(label).get_models():
-            for signal in (post_save, post_delete):
-                signal.connect(content_changed, sender=model, dispatch_uid=f"mped-cache-{model}")
-            for field in model._meta.many_to_many:
-                m2m_changed.connect(
-                    content_changed, sender=field.remote_field.through, dispatch_uid=f"{field}"
-                )
     # A deployment runs `migrate`: pages rendered by the previous code are dropped.
     post_migrate.connect(invalidate, dispatch_uid="mped-cache-migrate")
 

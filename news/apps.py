@@ -6,3 +6,9 @@ class NewsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "news"
     verbose_name = _("News")
+
+    def ready(self):
+        from mped.cache import register_content_models
+
+        # Not AlertDelivery: an alert email sent changes no page.
+        register_content_models(self.get_model("NewsItem"), self.get_model("Article"))

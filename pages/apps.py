@@ -6,3 +6,10 @@ class PagesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "pages"
     verbose_name = _("Program pages and site settings")
+
+    def ready(self):
+        from mped.cache import register_content_models
+
+        # SiteSettings: the site's name and the home page's headings.
+        names = ["ProgramPage", "PagePoint", "PageFigure", "SiteSettings"]
+        register_content_models(*(self.get_model(name) for name in names))
