@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
 
+from mped.media import protect_file
 from mped.pdfs import THUMBNAIL_CONTENT_TYPE
 from mped.seo import news_article
 from mped.storage import private_storage
@@ -144,7 +145,8 @@ def private_file_response(name, content_type):
         document = private_storage.open(name, "rb")
     except FileNotFoundError:
         raise Http404(_("There is no such document.")) from None
-    return FileResponse(document, content_type=content_type, filename=posixpath.basename(name))
+    response = FileResponse(document, content_type=content_type, filename=posixpath.basename(name))
+    return protect_file(response)
 
 
 class DocumentView(View):
@@ -177,5 +179,7 @@ class DocumentView(View):
             if members_only and not request.user.is_member:
                 raise PermissionDenied(_("This document is for members with a confirmed email."))
         response = private_file_response(name, content_type)
-        response["Cache-Control"] = "private, no-store" if members_only else "public, max-age=3600"
+        # Staff see drafts and scheduled items too: only what anyone may have is shared.
+        is_public = item.is_live and not members_only
+        response["Cache-Control"] = "public, max-age=3600" if is_public else "private, no-store"
         return response
