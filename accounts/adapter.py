@@ -1,14 +1,18 @@
-"""django-allauth's account adapter, for three things it takes from the request by default:
-the client's address (rate limits), the account's lock-out key, and the links in emails."""
+"""django-allauth's adapters. Accounts: three things allauth takes from the request by default,
+the client's address (rate limits), the account's lock-out key, and the links in emails. MFA: who
+may turn an authenticator app off."""
 
 from urllib.parse import urlsplit, urlunsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
+from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http.request import split_domain_port
+
+from mped.security import passed_two_factor, two_factor_required
 
 
 def on_site_address(url, request):
@@ -52,3 +56,19 @@ class AccountAdapter(DefaultAccountAdapter):
             site.domain = urlsplit(settings.MPED_SITE_URL).netloc
             context.setdefault("current_site", site)
         super().send_mail(template_prefix, email, context)
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    def can_delete_authenticator(self, authenticator):
+        """Staff who must use two-factor turn their app off (to move it to a new phone) only
+        in a session that used it, or a recovery code: a password alone, in a session older
+        than the app, cannot swap it for an app of the password holder's."""
+        request = allauth_context.request
+        user = authenticator.user
+        if (
+            request is not None
+            and two_factor_required(user)
+            and not passed_two_factor(request, user)
+        ):
+            return False
+        return super().can_delete_authenticator(authenticator)

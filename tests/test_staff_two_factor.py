@@ -279,3 +279,24 @@ def test_without_the_setting_a_password_gives_staff_their_powers_as_before(
     login(client, make_staff(role))
     assert_staff_powers(client, content)
     assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_a_session_without_the_code_cannot_turn_the_app_off(client, content):
+    """Else a password holder with a session older than the app could swap it for their own."""
+    staff = make_staff("superuser")
+    login(client, staff)
+    secret = set_up_totp(staff)
+    page = client.get(reverse("mfa_deactivate_totp"), follow=True)
+    assert "/reauthenticate/" in page.redirect_chain[-1][0]
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    refused = client.post(reverse("mfa_deactivate_totp"))
+    assert "You cannot deactivate two-factor authentication." in html.unescape(
+        refused.content.decode()
+    )
+    assert Authenticator.objects.filter(user=staff, type=Authenticator.Type.TOTP).exists()
+    assert_no_staff_powers(client, content)
+
+    # With a code (or a recovery code, for a lost phone) the same session may.
+    client.post(reverse("mfa_reauthenticate"), {"code": code(secret)})
+    assert client.post(reverse("mfa_deactivate_totp"))["Location"] == reverse("mfa_index")
+    assert not Authenticator.objects.filter(user=staff, type=Authenticator.Type.TOTP).exists()
