@@ -1,12 +1,19 @@
-"""What the news and program-page admins share: status, publishing by role, history, and the
-content's translations."""
+"""What the content admins share: publishing by role (news, program pages, municipalities,
+partnerships), status, history, and the content's translations."""
+
+from functools import partial
 
 import reversion
 from django.contrib import admin, messages
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
+from django.forms.models import BaseModelFormSet, modelformset_factory
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language_info, ngettext
 from django.utils.translation import gettext_lazy as _
+from reversion.errors import RevertError
+from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
 
 from .publishing import Status
@@ -65,23 +72,100 @@ class TranslationStatusMixin:
         return ", ".join(str(language_name(lang)) for lang in missing) or "—"
 
 
-class PublishingAdmin(CompareVersionAdmin):
-    """Editors write drafts; publishers (the `publish_<model>` permission) publish, schedule
-    and unpublish. Every save is a version (django-reversion) with who and when, which staff
-    can compare and restore; deleted items can be recovered from the list."""
+def publish_permission(model):
+    """The full name of the model's `publish_<model>` permission (for Meta.permissions)."""
+    return f"{model._meta.app_label}.publish_{model._meta.model_name}"
 
-    actions = ["publish_now", "unpublish"]
-    history_latest_first = True
+
+def has_publishing_roles(model):
+    """Whether the model's `is_published` is the publishers' to set: it declares the
+    permission in Meta.permissions."""
+    codename = f"publish_{model._meta.model_name}"
+    try:
+        model._meta.get_field("is_published")
+    except FieldDoesNotExist:
+        return False
+    return any(code == codename for code, _name in model._meta.permissions)
+
+
+def public_state(user, revision):
+    """What restoring `revision` could change on the public site that `user` may not: for each
+    model whose publishing they may not do, the published rows, and the contents of those of
+    the revision's objects among them. Compared before and after the restore."""
+    state = {}
+    for model in reversion.get_registered_models():
+        if not has_publishing_roles(model) or user.has_perm(publish_permission(model)):
+            continue
+        published = model._default_manager.filter(is_published=True)
+        ids = revision.version_set.filter(
+            content_type=ContentType.objects.get_for_model(model)
+        ).values_list("object_id", flat=True)
+        state[model] = (
+            set(published.values_list("pk", flat=True)),
+            list(published.filter(pk__in=list(ids)).order_by("pk").values()),
+        )
+    return state
+
+
+class LockPublishedRows:
+    """A formset (list editing, inlines) for staff who may not publish: the rows of published
+    items are shown but cannot be changed or deleted; a hand-made POST of them is ignored."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if form.instance.pk is None or not form.instance.is_published:
+            return
+        # The row's own key and its parent's stay, so that the row is still matched.
+        keep = {self.model._meta.pk.name, getattr(getattr(self, "fk", None), "name", None)}
+        for name, field in form.fields.items():
+            if name not in keep:
+                field.disabled = True
+
+
+def lock_published_rows(formset):
+    return type(formset.__name__, (LockPublishedRows, formset), {})
+
+
+class PublishingRolesInline:
+    """For an inline of items with a publish permission (pairings under a municipality):
+    publishers set `is_published`; other staff add drafts and cannot change or delete what is
+    published."""
 
     def has_publish_permission(self, request):
-        opts = self.opts
-        return request.user.has_perm(f"{opts.app_label}.publish_{opts.model_name}")
+        return request.user.has_perm(publish_permission(self.model))
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not self.has_publish_permission(request) and "is_published" not in fields:
+            fields.append("is_published")
+        return fields
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if self.has_publish_permission(request):
+            return formset
+        return lock_published_rows(formset)
+
+
+class PublishingRolesAdmin(CompareVersionAdmin):
+    """Editors prepare drafts; publishers (the `publish_<model>` permission, declared in the
+    model's Meta.permissions) decide what is public, in every path: the form, list editing,
+    bulk actions, and restoring or recovering a version from the history. Every save is a
+    version (django-reversion) with who and when, which staff can compare and restore; deleted
+    items can be recovered from the list."""
+
+    # The fields only publishers set.
+    publishing_fields = ["is_published"]
+    actions = ["publish_now", "unpublish"]
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm(publish_permission(self.model))
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if not self.has_publish_permission(request):
             # Not in the form, so a hand-made POST of these fields is ignored too.
-            fields += [field for field in PUBLISHING_FIELDS if field not in fields]
+            fields += [field for field in self.publishing_fields if field not in fields]
         return fields
 
     def has_change_permission(self, request, obj=None):
@@ -97,16 +181,79 @@ class PublishingAdmin(CompareVersionAdmin):
             return self.has_publish_permission(request)
         return allowed
 
-    @admin.display(description=_("status"), ordering="published_at")
-    def status_display(self, obj):
-        status = obj.status
-        if status == Status.SCHEDULED:
-            when = date_format(timezone.localtime(obj.published_at), "SHORT_DATETIME_FORMAT")
-            return _("Scheduled for %(when)s") % {"when": when}
-        if status == Status.PUBLISHED and obj.unpublish_at:
-            when = date_format(timezone.localtime(obj.unpublish_at), "SHORT_DATETIME_FORMAT")
-            return _("Published until %(when)s") % {"when": when}
-        return status.label
+    # List editing: Django checks only the model-wide change permission there.
+
+    def get_list_editable(self, request):
+        if self.has_publish_permission(request):
+            return list(self.list_editable)
+        return [field for field in self.list_editable if field not in self.publishing_fields]
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        if changelist.list_editable:  # none in a pop-up
+            changelist.list_editable = self.get_list_editable(request)
+        return changelist
+
+    def get_changelist_formset(self, request, **kwargs):
+        formset = BaseModelFormSet
+        if not self.has_publish_permission(request):
+            formset = lock_published_rows(formset)
+        defaults = {
+            "formfield_callback": partial(self.formfield_for_dbfield, request=request),
+            "formset": formset,
+            **kwargs,
+        }
+        return modelformset_factory(
+            self.model,
+            self.get_changelist_form(request),
+            extra=0,
+            fields=self.get_list_editable(request),
+            **defaults,
+        )
+
+    # History: django-reversion restores the whole stored revision (the item, its inlines, and
+    # any other item saved with it, as in one save of the list) before the form is shown or
+    # saved; refused, and rolled back, if that changes what is published and the user may not.
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        self._note_public_state(request, version_id)
+        return super().revision_view(request, object_id, version_id, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        self._note_public_state(request, version_id)
+        return super().recover_view(request, version_id, extra_context)
+
+    def _note_public_state(self, request, version_id):
+        version = Version.objects.select_related("revision").filter(pk=version_id).first()
+        if version is not None:
+            request._public_before_restore = (
+                version.revision,
+                public_state(request.user, version.revision),
+            )
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        before = getattr(request, "_public_before_restore", None)
+        if before is not None:
+            del request._public_before_restore
+            revision, state = before
+            if public_state(request.user, revision) != state:
+                # Caught by django-reversion: the restore is rolled back, the message shown.
+                raise RevertError(
+                    _(
+                        "Only a publisher can restore this version: it would change what the "
+                        "public site shows. Ask a publisher to restore it, or edit the current "
+                        "draft instead."
+                    )
+                )
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    # Bulk publishing.
+
+    def make_public(self, obj, now):
+        """Change `obj` so that it is public from now; False if it already is."""
+        if obj.is_published:
+            return False
+        obj.is_published = True
 
     def after_publish(self, request, obj):
         """Hook for what publishing starts (alert emails for news)."""
@@ -144,17 +291,12 @@ class PublishingAdmin(CompareVersionAdmin):
     @admin.action(permissions=["publish"], description=_("Publish the selected items now"))
     def publish_now(self, request, queryset):
         now = timezone.now()
-
-        def publish(obj):
-            if obj.is_live:
-                return False
-            obj.is_published = True
-            if obj.published_at > now:
-                obj.published_at = now
-            if obj.unpublish_at and obj.unpublish_at <= now:
-                obj.unpublish_at = None
-
-        count = self._bulk_save(request, queryset, publish, str(_("Published from the list.")))
+        count = self._bulk_save(
+            request,
+            queryset,
+            lambda obj: self.make_public(obj, now),
+            str(_("Published from the list.")),
+        )
         self.message_user(
             request,
             ngettext("%d item published.", "%d items published.", count) % count,
@@ -179,3 +321,31 @@ class PublishingAdmin(CompareVersionAdmin):
             % count,
             messages.SUCCESS,
         )
+
+
+class PublishingAdmin(PublishingRolesAdmin):
+    """News items and program pages: publishers also schedule (published_at) and unpublish at
+    a set time (unpublish_at)."""
+
+    publishing_fields = PUBLISHING_FIELDS
+    history_latest_first = True
+
+    def make_public(self, obj, now):
+        if obj.is_live:
+            return False
+        obj.is_published = True
+        if obj.published_at > now:
+            obj.published_at = now
+        if obj.unpublish_at and obj.unpublish_at <= now:
+            obj.unpublish_at = None
+
+    @admin.display(description=_("status"), ordering="published_at")
+    def status_display(self, obj):
+        status = obj.status
+        if status == Status.SCHEDULED:
+            when = date_format(timezone.localtime(obj.published_at), "SHORT_DATETIME_FORMAT")
+            return _("Scheduled for %(when)s") % {"when": when}
+        if status == Status.PUBLISHED and obj.unpublish_at:
+            when = date_format(timezone.localtime(obj.unpublish_at), "SHORT_DATETIME_FORMAT")
+            return _("Published until %(when)s") % {"when": when}
+        return status.label

@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from modeltranslation.utils import get_translation_fields
@@ -34,8 +34,31 @@ class SiteSettingsAdmin(VersionAdmin, TranslationAdmin):
     ]
     readonly_fields = ["updated_at"]
 
+    # Every page shows them, at once (no drafts yet): publishers change them, editors look.
+    def has_publish_permission(self, request):
+        return request.user.has_perm("pages.publish_sitesettings")
+
     def has_add_permission(self, request):
-        return not SiteSettings.objects.exists() and super().has_add_permission(request)
+        return (
+            not SiteSettings.objects.exists()
+            and super().has_add_permission(request)
+            and self.has_publish_permission(request)
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self.has_publish_permission(request)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET" and not self.has_publish_permission(request):
+            self.message_user(
+                request,
+                _(
+                    "Every page shows the site settings, so only a publisher can change them. "
+                    "Ask a publisher to make the change."
+                ),
+                messages.INFO,
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -47,6 +47,8 @@ class SiteSettings(models.Model):
     class Meta:
         verbose_name = _("site settings")
         verbose_name_plural = _("site settings")
+        # Every page shows them: only the "Publishers" group changes them (pages/admin.py).
+        permissions = [("publish_sitesettings", "Can change the site settings every page shows")]
 
     def __str__(self):
         return str(_("Site settings"))

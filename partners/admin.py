@@ -18,16 +18,20 @@ from import_export.forms import ConfirmImportForm, ImportForm
 from import_export.tmp_storages import CacheStorage
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from modeltranslation.utils import get_translation_fields
-from reversion_compare.admin import CompareVersionAdmin
 from tablib import InvalidDimensions
 
-from mped.admin import MissingTranslationFilter, TranslationStatusMixin
+from mped.admin import (
+    MissingTranslationFilter,
+    PublishingRolesAdmin,
+    PublishingRolesInline,
+    TranslationStatusMixin,
+)
 
 from .models import Country, Municipality, Partnership
 from .resources import MunicipalityResource
 
 
-class CanadianPartnershipInline(TranslationTabularInline):
+class CanadianPartnershipInline(PublishingRolesInline, TranslationTabularInline):
     """Pairings edited from the Canadian municipality's page."""
 
     model = Partnership
@@ -38,7 +42,7 @@ class CanadianPartnershipInline(TranslationTabularInline):
     verbose_name_plural = _("partners in Cambodia")
 
 
-class CambodianPartnershipInline(TranslationTabularInline):
+class CambodianPartnershipInline(PublishingRolesInline, TranslationTabularInline):
     """Pairings edited from the Cambodian local government's page."""
 
     model = Partnership
@@ -224,7 +228,7 @@ class MunicipalityImportMixin(ImportMixin):
 
 @admin.register(Municipality)
 class MunicipalityAdmin(
-    MunicipalityImportMixin, TranslationStatusMixin, CompareVersionAdmin, TranslationAdmin
+    MunicipalityImportMixin, TranslationStatusMixin, PublishingRolesAdmin, TranslationAdmin
 ):
     # Latitude and longitude, the model's only decimals.
     formfield_overrides = {models.DecimalField: {"form_class": CoordinateField}}
@@ -278,7 +282,7 @@ class MunicipalityAdmin(
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(TranslationStatusMixin, CompareVersionAdmin, TranslationAdmin):
+class PartnershipAdmin(TranslationStatusMixin, PublishingRolesAdmin, TranslationAdmin):
     list_display = [
         "__str__",
         "since_year",

@@ -144,6 +144,8 @@ class Municipality(UploadDetailsMixin, models.Model):
         ordering = ["country", "order", "name"]
         verbose_name = _("municipality")
         verbose_name_plural = _("municipalities")
+        # Given to the "Publishers" group; Editors prepare drafts (mped/admin.py).
+        permissions = [("publish_municipality", "Can publish and unpublish municipalities")]
 
     def __str__(self):
         return self.name
@@ -252,7 +254,8 @@ class Partnership(models.Model):
         help_text=_("What they work on, for example: LED strategic planning."),
     )
     is_sample = models.BooleanField(_("sample entry"), default=False)
-    is_published = models.BooleanField(_("published"), default=True)
+    # A draft until a publisher publishes it, like everything else an editor adds.
+    is_published = models.BooleanField(_("published"), default=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = PartnershipQuerySet.as_manager()
@@ -261,6 +264,7 @@ class Partnership(models.Model):
         ordering = ["canadian__order", "canadian__name", "cambodian__name"]
         verbose_name = _("partnership")
         verbose_name_plural = _("partnerships")
+        permissions = [("publish_partnership", "Can publish and unpublish partnerships")]
         constraints = [
             models.UniqueConstraint(fields=["canadian", "cambodian"], name="unique_partnership")
         ]

@@ -5,12 +5,18 @@ downloaded file (in English: /en/partners/data/municipalities.csv) can be edited
 again. Rows are matched by slug: an existing municipality is updated, a new slug creates a new
 draft. The columns country_name, url and updated are the site's own and are ignored; optional
 columns give the translations and the publishing flag.
+
+Publishing stays the publishers' (the `publish_municipality` permission): another staff
+member's file may create and change drafts, and each row that would publish a municipality or
+change a published one is refused with its reason, so that nothing is imported. Refused
+rather than quietly imported as drafts: a file that says "true" is not silently overruled, and
+a published municipality cannot be changed without a publisher either way.
 """
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from diff_match_patch import diff_match_patch
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.encoding import force_str
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
@@ -162,6 +168,8 @@ class MunicipalityResource(resources.ModelResource):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._seen_slugs = {}
+        self._can_publish = False
+        self._was_published = False
 
     @classmethod
     def get_diff_class(cls):
@@ -193,6 +201,8 @@ class MunicipalityResource(resources.ModelResource):
             raise ValueError(problem)
         dataset.headers = headers
         self._seen_slugs = {}
+        user = kwargs.get("user")  # the admin passes who imports
+        self._can_publish = user is not None and user.has_perm("partners.publish_municipality")
 
     def before_import_row(self, row, row_number=None, **kwargs):
         for column in TEXT_COLUMNS:
@@ -210,7 +220,40 @@ class MunicipalityResource(resources.ModelResource):
             )
         self._seen_slugs[slug] = row_number
 
+    def after_init_instance(self, instance, new, row, **kwargs):
+        # Before the row's values are set: whether the municipality is public now.
+        self._was_published = not new and instance.is_published
+
+    def publishing_errors(self, instance):
+        """A row that would change what readers see, from someone who may not publish. Rows
+        that change nothing are skipped before this (skip_unchanged)."""
+        if self._can_publish:
+            return {}
+        if self._was_published:
+            return {
+                NON_FIELD_ERRORS: [
+                    _(
+                        "%(name)s is published: only a publisher can change it. Remove this "
+                        "row, or ask a publisher to import the file."
+                    )
+                    % {"name": instance.name}
+                ]
+            }
+        if instance.is_published:
+            return {
+                "is_published": [
+                    _(
+                        "Only a publisher can publish a municipality: write false here to "
+                        "import it as a draft, or ask a publisher to import the file."
+                    )
+                ]
+            }
+        return {}
+
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        import_validation_errors = dict(import_validation_errors or {})
+        for key, errors in self.publishing_errors(instance).items():
+            import_validation_errors[key] = [*import_validation_errors.get(key, []), *errors]
         try:
             super().validate_instance(instance, import_validation_errors, validate_unique)
         except ValidationError as error:

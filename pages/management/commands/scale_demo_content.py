@@ -78,7 +78,14 @@ class Command(BaseCommand):
         cambodian = [town for town in towns if town.country == Country.CAMBODIA]
         paired = set(Partnership.objects.values_list("canadian_id", "cambodian_id"))
         Partnership.objects.bulk_create(
-            Partnership(canadian=a, cambodian=b, since=2011, focus="Sample focus", is_sample=True)
+            Partnership(
+                canadian=a,
+                cambodian=b,
+                since=2011,
+                focus="Sample focus",
+                is_sample=True,
+                is_published=True,
+            )
             for a, b in zip(canadian, cambodian, strict=False)
             if (a.pk, b.pk) not in paired
         )
