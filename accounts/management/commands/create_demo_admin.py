@@ -2,9 +2,10 @@
 
 import secrets
 
-from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
+
+from .createsuperuser import record_confirmed_email
 
 
 class Command(BaseCommand):
@@ -35,9 +36,7 @@ class Command(BaseCommand):
             user.save(update_fields=["password"])
         user = users.get(username=username)
         # Staff log in through allauth's page, by email address, which must be confirmed.
-        EmailAddress.objects.update_or_create(
-            user=user, email=user.email, defaults={"verified": True, "primary": True}
-        )
+        record_confirmed_email(user)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo admin: username '{username}', log in with the email address "
