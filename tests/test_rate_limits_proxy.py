@@ -175,6 +175,7 @@ def test_the_proxy_settings_come_from_the_environment_with_no_proxy_by_default()
         DJANGO_TRUSTED_PROXY_COUNT="1", DJANGO_CLIENT_IP_HEADER="X-Real-IP"
     )
     assert configured.stdout.split("\n")[0] == "1 X-Real-IP"
-    refused = settings_in_a_fresh_process(DJANGO_TRUSTED_PROXY_COUNT="-1")
-    assert refused.returncode != 0
-    assert "DJANGO_TRUSTED_PROXY_COUNT must be 0 or more." in refused.stderr
+    for wrong in ("-1", "one"):
+        refused = settings_in_a_fresh_process(DJANGO_TRUSTED_PROXY_COUNT=wrong)
+        assert refused.returncode != 0
+        assert "DJANGO_TRUSTED_PROXY_COUNT must be a whole number, 0 or more." in refused.stderr
