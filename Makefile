@@ -74,5 +74,5 @@ format: install
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) db.sqlite3 media staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm media staticfiles .pytest_cache .ruff_cache
 	rm -f locale/*/LC_MESSAGES/*.mo locale_vendor/*/LC_MESSAGES/*.mo

@@ -47,6 +47,9 @@ INSTALLED_APPS = [
     # Before the admin, whose forms it changes: a column per language for content fields.
     "modeltranslation",
     "django.contrib.admin",
+    # Before django.contrib.auth: its createsuperuser (accounts/management/commands/) replaces
+    # Django's, so that the new superuser's email address is confirmed.
+    "accounts",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -69,7 +72,6 @@ INSTALLED_APPS = [
     # Staff import municipalities from a CSV file in the admin (partners/resources.py).
     "import_export",
     "mped",
-    "accounts",
     "pages",
     "partners",
     "news",
@@ -106,6 +108,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "mped.security.StaffTwoFactorMiddleware",
+    # Last, so it sees a view's error first: a database still busy after the wait answers 503.
+    "mped.dbbusy.DatabaseBusyMiddleware",
+    # Innermost: its transaction wraps only the admin list's view and template, and a filter
+    # value the database cannot take becomes a 400 there (mped/admin_errors.py).
+    "mped.admin_errors.AdminListFilterErrorMiddleware",
 ]
 
 ROOT_URLCONF = "mped.urls"
@@ -134,6 +141,17 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite with the task worker beside the web server (`make run`): in WAL mode readers and
+    # the one writer do not block each other; IMMEDIATE transactions take the write lock at
+    # BEGIN, waiting up to `timeout` seconds for it, where a DEFERRED one that read first fails
+    # at once when another process holds the lock (the busy timeout does not apply to that
+    # upgrade). A database still busy after the wait answers 503 (mped/dbbusy.py). The wait
+    # can be set in DATABASE_URL: sqlite:///db.sqlite3?timeout=5 (seconds).
+    sqlite_options = DATABASES["default"].setdefault("OPTIONS", {})
+    sqlite_options.setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL")
+    sqlite_options.setdefault("transaction_mode", "IMMEDIATE")
+    sqlite_options["timeout"] = float(sqlite_options.get("timeout", 20))
 
 # Redis when REDIS_URL is set (needed with more than one server process: the page cache, rate
 # limits and sessions are shared through it), local memory otherwise.
@@ -198,6 +216,18 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[MPED] "
 ACCOUNT_USER_DISPLAY = "accounts.models.display_name"
+# The client's address for rate limits, the per-account lock-out key, and email links built on
+# MPED_SITE_URL instead of the request's Host (accounts/adapter.py).
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+# Behind a reverse proxy every request comes from the proxy's address: tell allauth how many
+# proxies of ours add to X-Forwarded-For (or which header one sets to the client's address),
+# so that limits count per client. 0, the default, ignores X-Forwarded-For, which a client
+# could forge. https://docs.allauth.org/en/latest/common/configuration.html
+_proxy_count = os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0").strip()
+if not (_proxy_count.isascii() and _proxy_count.isdigit()):
+    raise ImproperlyConfigured("DJANGO_TRUSTED_PROXY_COUNT must be a whole number, 0 or more.")
+ALLAUTH_TRUSTED_PROXY_COUNT = int(_proxy_count)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = os.environ.get("DJANGO_CLIENT_IP_HEADER", "").strip() or None
 ACCOUNT_RATE_LIMITS = {
     # allauth's defaults, kept explicit: failed logins per address and per account,
     # signups and password-reset emails per address.
@@ -214,7 +244,9 @@ ACCOUNT_RATE_LIMITS = {
 # https://docs.allauth.org/en/latest/mfa/configuration.html
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "MPED"
-# Staff must turn it on before they can use the admin (mped/security.py).
+# Staff who must use it turn it off only in a session that used it (accounts/adapter.py).
+MFA_ADAPTER = "accounts.adapter.MFAAdapter"
+# Staff have no staff powers until this session used it, anywhere (mped/security.py).
 MPED_STAFF_REQUIRE_2FA = env_bool("DJANGO_STAFF_REQUIRE_2FA", default=not DEBUG and not TESTING)
 
 # django-prose-editor: the rich-text editor starts from our script, which lets it run under the
@@ -375,6 +407,17 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# No script reads the CSRF token from its cookie: forms carry it.
+CSRF_COOKIE_HTTPONLY = True
+# Secure cookies get the __Host- prefix: browsers then keep them only from HTTPS, for this
+# host alone (no Domain) and the whole site (Path=/), so a subdomain cannot set or shadow them.
+# Plain names over plain HTTP (development, tests), where browsers refuse prefixed cookies.
+SESSION_COOKIE_NAME = "__Host-sessionid" if SESSION_COOKIE_SECURE else "sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken" if CSRF_COOKIE_SECURE else "csrftoken"
+# The site never sets the language cookie (the language is in the address), but reads it.
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -414,7 +457,10 @@ LOGGING = {
     },
     "formatters": {
         "json": {"()": "mped.logging.JsonFormatter"},
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "text": {
+            "class": "mped.logging.TextFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        },
     },
     "handlers": {
         "console": {

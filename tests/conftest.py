@@ -105,6 +105,8 @@ def make_municipality(name="Town of Example", country=Country.CANADA, published=
 
 
 def make_partnership(canadian, cambodian, **extra):
+    # Published unless told (the model's default is a draft).
+    extra.setdefault("is_published", True)
     return Partnership.objects.create(canadian=canadian, cambodian=cambodian, **extra)
 
 
