@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views import View
@@ -23,6 +24,9 @@ from pages.models import SiteSettings
 from partners.models import Municipality
 
 from .models import PRIVATE_FILE_FIELDS, Article, Kind, NewsItem
+
+# The earliest year the archive's year filter accepts.
+FIRST_YEAR = 1900
 
 
 def can_read_members_content(user):
@@ -64,6 +68,11 @@ class NewsItemListView(ListView):
         if not year:
             return None
         if not (year.isascii() and year.isdigit() and len(year) == 4):
+            raise Http404(_("There is no such year."))
+        # A bound, not the archive's years: the kind links keep the year, and a kind without
+        # news that year is an empty page. Beyond it the time zone cannot even convert the
+        # year's bounds (9999 overflows), and no query is spent to find out.
+        if not FIRST_YEAR <= int(year) <= timezone.now().year + 1:
             raise Http404(_("There is no such year."))
         return int(year)
 
