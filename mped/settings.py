@@ -110,6 +110,8 @@ MIDDLEWARE = [
     "mped.security.StaffTwoFactorMiddleware",
     # Last, so it sees a view's error first: a database still busy after the wait answers 503.
     "mped.dbbusy.DatabaseBusyMiddleware",
+    # A NUL in the path is a 404 in the site's layout, before any view looks it up.
+    "mped.bad_addresses.NulInAddressMiddleware",
     # Innermost: its transaction wraps only the admin list's view and template, and a filter
     # value the database cannot take becomes a 400 there (mped/admin_errors.py).
     "mped.admin_errors.AdminListFilterErrorMiddleware",
