@@ -128,7 +128,7 @@ def query_counts(env, paths):
         "    counts[path] = len(queries)\n"
         "print(json.dumps(counts))\n"
     )
-    env = dict(env, MPED_PAGE_CACHE_SECONDS="0", DJANGO_SETTINGS_MODULE="mped.settings")
+    env = dict(env, MPED_PAGE_CACHE_SECONDS="0", DJANGO_SETTINGS_MODULE="mped.settings.base")
     output = run(PYTHON, "-c", f"import django; django.setup(); exec({script!r})", *paths, env=env)
     return json.loads(output.strip().splitlines()[-1])
 

@@ -1,0 +1,1 @@
+"""The site's settings (base.py for now; dev, test and production modules follow)."""
