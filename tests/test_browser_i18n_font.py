@@ -1,6 +1,6 @@
 """The Khmer home page in a real Chromium: its Khmer text is drawn with Noto Sans Khmer, loaded
-from the site's own static files and nowhere else. Writes docs/home-km.png, the README's picture.
-Skips without Chromium, except in CI (MPED_REQUIRE_BROWSER=1)."""
+from the site's own static files and nowhere else. Writes docs/home-km.png, the picture in
+docs/languages.md. Skips without Chromium, except in CI (MPED_REQUIRE_BROWSER=1)."""
 
 from pathlib import Path
 
