@@ -1,13 +1,15 @@
 #!/usr/bin/env python
 """Django's command-line utility for administrative tasks."""
 
-import os
 import sys
+
+from mped.settings import use_default_settings
 
 
 def main():
-    """Run administrative tasks."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mped.settings.base")
+    """Run administrative tasks, with the settings named by DJANGO_SETTINGS_MODULE, else
+    mped.settings.production (mped.settings.dev with DJANGO_DEBUG=1)."""
+    use_default_settings()
     try:
         from django.core.management import execute_from_command_line
     except ImportError as exc:

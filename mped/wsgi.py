@@ -7,10 +7,12 @@ For more information on this file, see
 https://docs.djangoproject.com/en/5.2/howto/deployment/wsgi/
 """
 
-import os
-
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mped.settings.base")
+from mped.settings import use_default_settings
+
+# The settings named by DJANGO_SETTINGS_MODULE, else mped.settings.production (mped.settings.dev
+# with DJANGO_DEBUG=1).
+use_default_settings()
 
 application = get_wsgi_application()

@@ -259,7 +259,11 @@ def test_a_backup_restores_onto_a_fresh_database_with_every_row_and_file(
         "--no-imports",
         "-c",
         check,
-        env={**env, "DJANGO_DEBUG": "1", "DJANGO_SECRET_KEY": settings.SECRET_KEY},
+        env={
+            **env,
+            "DJANGO_SETTINGS_MODULE": "mped.settings.dev",
+            "DJANGO_SECRET_KEY": settings.SECRET_KEY,
+        },
     )
     assert answer.returncode == 0, answer.stderr
     found = json.loads(answer.stdout.split("RESULT ", 1)[1])

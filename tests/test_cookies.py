@@ -17,12 +17,12 @@ PASSWORD = "Rice-fields-at-dawn-42"
 
 
 def production_settings(*names):
-    """Settings as a fresh server process reads them, DJANGO_DEBUG off (as tests/test_security.py
-    runs `check --deploy`)."""
+    """Settings as a fresh server process reads them, mped.settings.production (as
+    tests/test_security.py runs `check --deploy`)."""
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": os.environ.get("HOME", "/tmp"),
-        "DJANGO_DEBUG": "0",
+        "DJANGO_SETTINGS_MODULE": "mped.settings.production",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "mped.example.org",
         "DATABASE_URL": "sqlite:////tmp/mped-check-deploy.sqlite3",

@@ -1,6 +1,6 @@
 """A bounded load test on loopback: the production stack under 32 connections while staff edit.
 
-gunicorn (several worker processes, DJANGO_DEBUG=0, hashed static files) serves the test
+gunicorn (several worker processes, the production settings, hashed static files) serves the test
 database; Redis is the shared cache, as it must be with more than one process. For
 MPED_LOAD_SECONDS (60 by default) 32 connections read the public pages while a member of staff
 renames a news item in the admin, over HTTP, again and again. Every response must be a 200, and
@@ -73,7 +73,7 @@ def production_server(transactional_db, tmp_path):
     db = connection.settings_dict
     env = dict(
         os.environ,
-        DJANGO_DEBUG="0",
+        DJANGO_SETTINGS_MODULE="mped.settings.production",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
         DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",

@@ -39,8 +39,8 @@ urlpatterns = [path("boom/", boom), *site_urlpatterns]
 
 
 def subprocess_environment(env=None):
-    """This machine's environment without the site's settings, plus production-like ones and
-    `env`."""
+    """This machine's environment without the site's settings, plus production ones
+    (mped.settings.production) and `env`."""
     environment = {
         key: value
         for key, value in os.environ.items()
@@ -48,6 +48,7 @@ def subprocess_environment(env=None):
     }
     environment.update(
         {
+            "DJANGO_SETTINGS_MODULE": "mped.settings.production",
             "DJANGO_SECRET_KEY": "test-only-secret-key-for-a-subprocess",
             "DJANGO_ALLOWED_HOSTS": "testserver",
             "DATABASE_URL": "sqlite:///:memory:",
@@ -205,7 +206,8 @@ def test_text_logs_for_a_developers_console():
         r" INFO mped\.request \[trace-43\] POST /health/ 405 [\d.]+ms$", result.stdout, re.M
     )
     debug = in_subprocess(
-        "from django.conf import settings; print(settings.LOG_FORMAT)", env={"DJANGO_DEBUG": "1"}
+        "from django.conf import settings; print(settings.LOG_FORMAT)",
+        env={"DJANGO_SETTINGS_MODULE": "mped.settings.dev"},
     )
     assert debug.stdout.strip() == "text"
     production = in_subprocess("from django.conf import settings; print(settings.LOG_FORMAT)")

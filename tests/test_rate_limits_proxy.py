@@ -152,7 +152,7 @@ def settings_in_a_fresh_process(**variables):
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": os.environ.get("HOME", "/tmp"),
-        "DJANGO_DEBUG": "1",
+        "DJANGO_SETTINGS_MODULE": "mped.settings.dev",
         **variables,
     }
     script = (

@@ -162,7 +162,7 @@ def production_environment(**extra):
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": os.environ.get("HOME", "/tmp"),
-        "DJANGO_DEBUG": "0",
+        "DJANGO_SETTINGS_MODULE": "mped.settings.production",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "mped.example.org",
         "DJANGO_CSRF_TRUSTED_ORIGINS": "https://mped.example.org",
@@ -173,7 +173,7 @@ def production_environment(**extra):
 
 
 def test_check_deploy_finds_nothing_with_production_settings():
-    # A fresh interpreter without pytest: settings.TESTING is off, as on the real server.
+    # A fresh interpreter with the production settings, as on the real server.
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,

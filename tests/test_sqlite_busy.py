@@ -49,7 +49,7 @@ NewsItem.objects.create(title="Edited news 0", slug="edited-news", summary="Edit
 def site_env(folder, database_url):
     return dict(
         os.environ,
-        DJANGO_DEBUG="1",
+        DJANGO_SETTINGS_MODULE="mped.settings.dev",
         DATABASE_URL=database_url,
         DJANGO_MEDIA_ROOT=str(folder / "media"),
         DJANGO_PRIVATE_MEDIA_ROOT=str(folder / "private"),

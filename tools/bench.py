@@ -2,8 +2,9 @@
 
 1. A fresh PostgreSQL database (`mped_bench`, dropped first) with the demo content scaled up by
    `scale_demo_content` (1,000 news items, 50 more municipalities, 200 members).
-2. gunicorn with DJANGO_DEBUG=0, hashed and compressed static files (`collectstatic`), Redis as
-   the cache when a Redis server answers at REDIS_URL (default redis://127.0.0.1:6379/14).
+2. gunicorn with the production settings (mped.settings.production), hashed and compressed static
+   files (`collectstatic`), Redis as the cache when a Redis server answers at REDIS_URL (default
+   redis://127.0.0.1:6379/14).
 3. For each page, wrk on loopback (BENCH_SECONDS per run, BENCH_CONNECTIONS connections): first
    as an anonymous reader (the page cache warm), then with a session cookie that matches no session
    (every request renders the page: the uncached path). The static file is the floor each page
@@ -78,7 +79,7 @@ def redis_available():
 def site_environment(tmp):
     env = dict(os.environ)
     env.update(
-        DJANGO_DEBUG="0",
+        DJANGO_SETTINGS_MODULE="mped.settings.production",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         DATABASE_URL=f"{PG}/{DATABASE}",
@@ -128,7 +129,7 @@ def query_counts(env, paths):
         "    counts[path] = len(queries)\n"
         "print(json.dumps(counts))\n"
     )
-    env = dict(env, MPED_PAGE_CACHE_SECONDS="0", DJANGO_SETTINGS_MODULE="mped.settings.base")
+    env = dict(env, MPED_PAGE_CACHE_SECONDS="0", DJANGO_SETTINGS_MODULE="mped.settings.production")
     output = run(PYTHON, "-c", f"import django; django.setup(); exec({script!r})", *paths, env=env)
     return json.loads(output.strip().splitlines()[-1])
 

@@ -1,10 +1,15 @@
-"""Settings for the MPED site, read from the environment with safe development defaults.
+"""Settings common to every situation, read from the environment (every variable is listed in
+`.env.example` and the README).
 
-Every variable is listed in `.env.example` and the README.
+The settings whose defaults differ between a developer's machine, the test suite and production
+are in dev.py, test.py and production.py, each listing the same ones in the same order: DEBUG,
+SECRET_KEY, MPED_PAGE_CACHE_SECONDS, MPED_STAFF_REQUIRE_2FA, the static files' storage,
+EMAIL_BACKEND, HTTPS (SECURE_SSL_REDIRECT, HSTS, SECURE_PROXY_SSL_HEADER), the cookies'
+Secure flag and names, CONTENT_SECURITY_POLICY, the log format and MPED_SERVE_MEDIA. The helpers
+at the end of this module build the ones that follow from another.
 """
 
 import os
-import sys
 from email.utils import getaddresses
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -16,7 +21,6 @@ from django.utils.translation import gettext_lazy as _
 from js_asset import Script
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-TESTING = "pytest" in sys.modules
 
 
 def env_bool(name, default=False):
@@ -29,16 +33,6 @@ def env_bool(name, default=False):
 def env_list(name, default=""):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
-
-DEBUG = env_bool("DJANGO_DEBUG", default=False)
-
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
-if not SECRET_KEY:
-    if DEBUG or TESTING:
-        # Only for a developer's machine and the test suite; never used when DEBUG is off.
-        SECRET_KEY = "django-insecure-development-only-key"  # noqa: S105
-    else:
-        raise ImproperlyConfigured("Set DJANGO_SECRET_KEY when DJANGO_DEBUG is off.")
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
@@ -173,11 +167,8 @@ CACHES = {
 }
 # Sessions are read from the cache, and from the database only when the cache lost them.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-# How long a public page is kept for anonymous readers (mped/cache.py); 0 turns the page cache
-# off. Off by default while developing, so that template changes show at once.
-MPED_PAGE_CACHE_SECONDS = int(
-    os.environ.get("MPED_PAGE_CACHE_SECONDS", "0" if DEBUG and not TESTING else "600")
-)
+# MPED_PAGE_CACHE_SECONDS, how long a public page is kept for anonymous readers (mped/cache.py),
+# is set by dev.py, test.py and production.py.
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -248,8 +239,8 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "MPED"
 # Staff who must use it turn it off only in a session that used it (accounts/adapter.py).
 MFA_ADAPTER = "accounts.adapter.MFAAdapter"
-# Staff have no staff powers until this session used it, anywhere (mped/security.py).
-MPED_STAFF_REQUIRE_2FA = env_bool("DJANGO_STAFF_REQUIRE_2FA", default=not DEBUG and not TESTING)
+# Whether staff have no staff powers until this session used it (MPED_STAFF_REQUIRE_2FA,
+# mped/security.py) is set by dev.py, test.py and production.py.
 
 # django-prose-editor: the rich-text editor starts from our script, which lets it run under the
 # admin's Content-Security-Policy (mped/static/js/rich-text-editor.js).
@@ -306,12 +297,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Documents (mped/storage.py): PRIVATE_MEDIA_ROOT, or a private bucket or prefix below.
     "private": {"BACKEND": "mped.storage.PrivateStorage"},
-    "staticfiles": {
-        # Hashed, compressed files need `collectstatic`; development and tests serve sources.
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG or TESTING
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage",
-    },
+    # "staticfiles" is added by dev.py, test.py and production.py.
 }
 
 # Uploads on this machine's disk ("local"), or on S3-compatible object storage ("s3") so that
@@ -369,12 +355,7 @@ MPED_NEWS_PER_PAGE = 10
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-EMAIL_BACKEND = os.environ.get(
-    "DJANGO_EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend"
-    if DEBUG
-    else "django.core.mail.backends.smtp.EmailBackend",
-)
+# EMAIL_BACKEND is set by dev.py, test.py and production.py.
 EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
@@ -388,14 +369,13 @@ if any("@" not in address for _name, address in ADMINS):
 # The sender of those error emails.
 SERVER_EMAIL = os.environ.get("DJANGO_SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
-# Security headers and cookies (README "Security"). Without DEBUG the site is served over HTTPS
-# only; the test suite talks plain HTTP.
-SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", default=not DEBUG and not TESTING)
+# Security headers and cookies (README "Security"). HTTPS (SECURE_SSL_REDIRECT, HSTS's duration
+# and preload, SECURE_PROXY_SSL_HEADER) and the cookies' Secure flag and names are set by dev.py,
+# test.py and production.py: production is served over HTTPS only, development and the test suite
+# talk plain HTTP.
 # The load balancer's health check may come in over plain HTTP.
 SECURE_REDIRECT_EXEMPT = [r"^health/"]
-SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
-SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -404,90 +384,19 @@ MPED_PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
     "microphone=(), payment=(), usb=()"
 )
-SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", default=not DEBUG and not TESTING)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 # No script reads the CSRF token from its cookie: forms carry it.
 CSRF_COOKIE_HTTPONLY = True
-# Secure cookies get the __Host- prefix: browsers then keep them only from HTTPS, for this
-# host alone (no Domain) and the whole site (Path=/), so a subdomain cannot set or shadow them.
-# Plain names over plain HTTP (development, tests), where browsers refuse prefixed cookies.
-SESSION_COOKIE_NAME = "__Host-sessionid" if SESSION_COOKIE_SECURE else "sessionid"
-CSRF_COOKIE_NAME = "__Host-csrftoken" if CSRF_COOKIE_SECURE else "csrftoken"
 # The site never sets the language cookie (the language is in the address), but reads it.
-LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
-if not DEBUG:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-
-# django-csp: no inline scripts or styles anywhere, and nothing from other hosts (uploads
-# too, unless MEDIA_URL names another host). The staff admin adds a nonce (mped/security.py).
-# https://django-csp.readthedocs.io/en/latest/configuration.html
-_media_host = urlsplit(MEDIA_URL)
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": [SELF],
-        "script-src": [SELF],
-        "style-src": [SELF],
-        "img-src": [SELF, "data:"]
-        + ([f"{_media_host.scheme}://{_media_host.netloc}"] if _media_host.netloc else []),
-        "font-src": [SELF],
-        "connect-src": [SELF],
-        "object-src": [NONE],
-        "base-uri": [SELF],
-        "form-action": [SELF],
-        "frame-ancestors": [NONE],
-        "upgrade-insecure-requests": SECURE_SSL_REDIRECT,
-    }
-}
 
 # Logs go to standard output, one JSON object per line (mped/logging.py), or as plain text lines
-# for a developer's console (DJANGO_LOG_FORMAT=text, the default with DJANGO_DEBUG on).
+# for a developer's console (DJANGO_LOG_FORMAT=text, the default in dev.py). LOG_FORMAT and
+# LOGGING are set by dev.py, test.py and production.py, with logging_config() below.
 LOG_LEVEL = os.environ.get("DJANGO_LOG_LEVEL", "INFO").upper()
-LOG_FORMAT = os.environ.get("DJANGO_LOG_FORMAT", "text" if DEBUG else "json").strip().lower()
-if LOG_FORMAT not in {"json", "text"}:
-    raise ImproperlyConfigured("DJANGO_LOG_FORMAT must be json or text.")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {
-        "request_id": {"()": "mped.logging.RequestIdFilter"},
-        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
-    },
-    "formatters": {
-        "json": {"()": "mped.logging.JsonFormatter"},
-        "text": {
-            "class": "mped.logging.TextFormatter",
-            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
-        },
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "stream": "ext://sys.stdout",
-            "formatter": LOG_FORMAT,
-            "filters": ["request_id"],
-        },
-        "null": {"class": "logging.NullHandler"},
-        "mail_admins": {
-            "class": "django.utils.log.AdminEmailHandler",
-            "level": "ERROR",
-            "filters": ["require_debug_false"],
-        },
-    },
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {
-        # Django's own logging adds handlers to these; here everything goes through the root's
-        # console handler, and server errors to the admins as well (when ADMINS is set).
-        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
-        "django.request": {"handlers": ["mail_admins"], "propagate": True},
-        # runserver's line per request: mped.request writes one already.
-        "django.server": {"handlers": ["null"], "propagate": False},
-    },
-}
 
 # The 404 log (redirects app) keeps the addresses asked for most, up to this many rows: bots
 # asking for endless made-up addresses cannot fill the database.
@@ -495,5 +404,94 @@ MPED_NOT_FOUND_LOG_ROWS = 2000
 
 # Where the staff admin lives; change it to keep bots away from the login page.
 MPED_ADMIN_URL = os.environ.get("DJANGO_ADMIN_URL", "admin/").strip("/") + "/"
-# Serve uploaded files from Django itself (development, or a single small server).
-MPED_SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", default=DEBUG and MPED_STORAGE == "local")
+# Whether Django serves uploaded files itself (MPED_SERVE_MEDIA: development, or a single small
+# server) is set by dev.py, test.py and production.py.
+
+
+# Helpers for dev.py, test.py and production.py: the settings that follow from another one.
+
+
+def cookie_names(secure):
+    """The session and CSRF cookies' names. Secure cookies get the __Host- prefix: browsers then
+    keep them only from HTTPS, for this host alone (no Domain) and the whole site (Path=/), so a
+    subdomain cannot set or shadow them. Plain names over plain HTTP (development, tests), where
+    browsers refuse prefixed cookies."""
+    if secure:
+        return "__Host-sessionid", "__Host-csrftoken"
+    return "sessionid", "csrftoken"
+
+
+def content_security_policy(upgrade_insecure_requests):
+    """django-csp: no inline scripts or styles anywhere, and nothing from other hosts (uploads
+    too, unless MEDIA_URL names another host). The staff admin adds a nonce (mped/security.py).
+    Browsers are told to upgrade plain-HTTP links where the site redirects to HTTPS.
+    https://django-csp.readthedocs.io/en/latest/configuration.html"""
+    media_host = urlsplit(MEDIA_URL)
+    return {
+        "DIRECTIVES": {
+            "default-src": [SELF],
+            "script-src": [SELF],
+            "style-src": [SELF],
+            "img-src": [SELF, "data:"]
+            + ([f"{media_host.scheme}://{media_host.netloc}"] if media_host.netloc else []),
+            "font-src": [SELF],
+            "connect-src": [SELF],
+            "object-src": [NONE],
+            "base-uri": [SELF],
+            "form-action": [SELF],
+            "frame-ancestors": [NONE],
+            "upgrade-insecure-requests": upgrade_insecure_requests,
+        }
+    }
+
+
+def log_format(default):
+    """DJANGO_LOG_FORMAT, json or text, else `default`."""
+    value = os.environ.get("DJANGO_LOG_FORMAT", default).strip().lower()
+    if value not in {"json", "text"}:
+        raise ImproperlyConfigured("DJANGO_LOG_FORMAT must be json or text.")
+    return value
+
+
+def logging_config(log_format):
+    """Logging to standard output in `log_format` (json or text), every line with its request's
+    id, and server errors emailed to ADMINS as well."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {
+            "request_id": {"()": "mped.logging.RequestIdFilter"},
+            "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        },
+        "formatters": {
+            "json": {"()": "mped.logging.JsonFormatter"},
+            "text": {
+                "class": "mped.logging.TextFormatter",
+                "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+            },
+        },
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stdout",
+                "formatter": log_format,
+                "filters": ["request_id"],
+            },
+            "null": {"class": "logging.NullHandler"},
+            "mail_admins": {
+                "class": "django.utils.log.AdminEmailHandler",
+                "level": "ERROR",
+                "filters": ["require_debug_false"],
+            },
+        },
+        "root": {"handlers": ["console"], "level": LOG_LEVEL},
+        "loggers": {
+            # Django's own logging adds handlers to these; here everything goes through the
+            # root's console handler, and server errors to the admins as well (when ADMINS is
+            # set).
+            "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+            "django.request": {"handlers": ["mail_admins"], "propagate": True},
+            # runserver's line per request: mped.request writes one already.
+            "django.server": {"handlers": ["null"], "propagate": False},
+        },
+    }
