@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
+# Settings (mped/settings/): the development ones for the demo site and the commands that prepare
+# it; `make test` uses the test ones; manage.py without DJANGO_SETTINGS_MODULE uses production's.
 
 .PHONY: run test install messages migrate demo lint format clean bench backup restore audit
 
@@ -26,28 +28,29 @@ messages: install
 	    echo "msgfmt (GNU gettext) is missing: install it first (apt-get install gettext, brew install gettext)."; \
 	    exit 1; \
 	  fi; }
-	DJANGO_DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
+	DJANGO_SETTINGS_MODULE=mped.settings.dev $(BIN)/python manage.py compilemessages \
+	  --ignore=.venv --ignore=node_modules
 
 migrate: install
-	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --no-input
+	DJANGO_SETTINGS_MODULE=mped.settings.dev $(BIN)/python manage.py migrate --no-input
 
 demo: migrate messages
-	DJANGO_DEBUG=1 $(BIN)/python manage.py load_demo_content
-	DJANGO_DEBUG=1 $(BIN)/python manage.py create_demo_admin
+	DJANGO_SETTINGS_MODULE=mped.settings.dev $(BIN)/python manage.py load_demo_content
+	DJANGO_SETTINGS_MODULE=mped.settings.dev $(BIN)/python manage.py create_demo_admin
 
 # The task worker (alert emails) runs beside the web server and stops with it; emails,
 # account confirmations included, are printed here on the console.
 run: export MPED_SITE_URL = http://$(HOST)
 run: demo
 	@echo "Serving the site at http://$(HOST)/ (staff admin at http://$(HOST)/admin/)"
-	DJANGO_DEBUG=1 $(BIN)/python manage.py db_worker --no-startup-delay & worker=$$!; \
+	DJANGO_SETTINGS_MODULE=mped.settings.dev $(BIN)/python manage.py db_worker --no-startup-delay & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST)
+	DJANGO_SETTINGS_MODULE=mped.settings.dev $(BIN)/python manage.py runserver $(HOST)
 
 test: install messages
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest
+	DJANGO_SETTINGS_MODULE=mped.settings.test $(BIN)/pytest
 
 # Known vulnerabilities in every installed package, from PyPI's vulnerability data; --strict
 # also fails when a package could not be checked.
@@ -58,8 +61,9 @@ audit: install
 bench: install
 	$(BIN)/python tools/bench.py
 
-# Backups of a running site, with its environment (DATABASE_URL, storage…; DJANGO_DEBUG=1 for a
-# development database): no `install` first, so a backup never changes the installed packages.
+# Backups of a running site, with its environment (DATABASE_URL, storage…;
+# DJANGO_SETTINGS_MODULE=mped.settings.dev for a development database): no `install` first, so a
+# backup never changes the installed packages.
 BACKUP_DIR ?= backups
 backup:
 	$(BIN)/python manage.py backup --output-dir $(BACKUP_DIR)
