@@ -12,6 +12,7 @@ import os
 
 from .base import *  # noqa: F403
 from .base import (
+    DATABASES,
     STORAGES,
     content_security_policy,
     cookie_names,
@@ -22,6 +23,15 @@ from .base import (
 
 DEBUG = False
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or "django-insecure-development-only-key"
+
+# The suite's SQLite database is in memory, shared by the test and the live server's thread
+# (browser tests). There SQLite locks whole tables and does not wait for them, so development's
+# IMMEDIATE transactions (base.py) would let a request still in flight lock the test's clean-up
+# out. The file database's behaviour is tested in real processes (tests/test_sqlite_busy.py).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    _options = dict(DATABASES["default"].get("OPTIONS", {}))
+    _options.pop("transaction_mode", None)
+    DATABASES = {**DATABASES, "default": {**DATABASES["default"], "OPTIONS": _options}}
 
 MPED_PAGE_CACHE_SECONDS = int(os.environ.get("MPED_PAGE_CACHE_SECONDS", "600"))
 MPED_STAFF_REQUIRE_2FA = env_bool("DJANGO_STAFF_REQUIRE_2FA", default=False)
