@@ -57,7 +57,7 @@ test: install messages
 audit: install
 	$(BIN)/pip-audit --strict --progress-spinner off
 
-# The site as in production (gunicorn, PostgreSQL, Redis) under load from wrk: see the README.
+# The site as in production (gunicorn, PostgreSQL, Redis) under load from wrk: see docs/performance.md.
 bench: install
 	$(BIN)/python tools/bench.py
 

@@ -1,5 +1,5 @@
 """A database that stays busy longer than the site waits (SQLite's busy timeout, see DATABASES in
-mped/settings.py) answers 503 with a plain page and Retry-After, instead of a server error.
+mped/settings/base.py) answers 503 with a plain page and Retry-After, instead of a server error.
 
 The request's transaction was rolled back before the error reached here, so no part of it was
 saved; the person goes back and sends the form again."""

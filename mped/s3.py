@@ -1,5 +1,5 @@
 """Storage on S3-compatible object storage (django-storages), for sites on several app
-servers: MPED_STORAGE=s3 (see settings.STORAGES and the README)."""
+servers: MPED_STORAGE=s3 (see settings.STORAGES and docs/deploy.md)."""
 
 from storages.backends.s3 import S3Storage
 

@@ -49,7 +49,7 @@ urlpatterns += i18n_patterns(
 
 if settings.MPED_SERVE_MEDIA:
     # In production the web server usually serves MEDIA_ROOT itself, with the same headers
-    # (see the README).
+    # (see docs/deploy.md).
     urlpatterns += [
         re_path(
             rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$",

@@ -274,7 +274,7 @@ MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 MODELTRANSLATION_PREPOPULATE_LANGUAGE = "en"
 # The interface's catalogues (`make messages` compiles them): locale/ is ours, kept up to date by
 # makemessages; locale_vendor/ is written by hand and fills in Khmer for django-allauth's and
-# Django's strings on our pages, which those packages do not translate (README "Languages").
+# Django's strings on our pages, which those packages do not translate (docs/languages.md).
 LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_vendor"]
 # Our own date and number formats per language (the seed page writes 18/05/2016).
 FORMAT_MODULE_PATH = ["mped.formats"]
@@ -369,7 +369,7 @@ if any("@" not in address for _name, address in ADMINS):
 # The sender of those error emails.
 SERVER_EMAIL = os.environ.get("DJANGO_SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
-# Security headers and cookies (README "Security"). HTTPS (SECURE_SSL_REDIRECT, HSTS's duration
+# Security headers and cookies (docs/security.md). HTTPS (SECURE_SSL_REDIRECT, HSTS's duration
 # and preload, SECURE_PROXY_SSL_HEADER) and the cookies' Secure flag and names are set by dev.py,
 # test.py and production.py: production is served over HTTPS only, development and the test suite
 # talk plain HTTP.

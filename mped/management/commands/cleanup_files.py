@@ -2,7 +2,7 @@
 
 A file is kept while a row refers to it or a saved version (django-reversion) that can still
 be restored does, so "recover" and "revert" always find their files. Never run at save time:
-staff run it, or a timer does (see the README).
+staff run it, or a timer does (see docs/operations.md).
 
 Files are listed and deleted through each field's storage, so this works the same on the local
 disk and on S3-compatible object storage."""
