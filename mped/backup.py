@@ -31,7 +31,7 @@ from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils.translation import gettext as _
 
-from .storage import private_storage
+from files.storage import private_storage
 
 FORMAT = "mped-backup"
 VERSION = 1

@@ -7,9 +7,10 @@ from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
+from files.media import serve as serve_media
+
 from .cache import cache_public_page
 from .health import HEALTH_ROUTE, health
-from .media import serve as serve_media
 from .sitemaps import SITEMAPS
 from .views import HomeView, favicon, language_root, robots_txt
 

@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
 
-from mped.media import protect_file
-from mped.pdfs import THUMBNAIL_CONTENT_TYPE
+from files.media import protect_file
+from files.pdfs import THUMBNAIL_CONTENT_TYPE
+from files.storage import private_storage
 from mped.seo import news_article
-from mped.storage import private_storage
 from mped.updated import latest_update
 from mped.views import PreviewableDetailView
 from pages.models import SiteSettings

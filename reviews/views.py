@@ -9,7 +9,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from mped.pdfs import THUMBNAIL_CONTENT_TYPE
+from files.pdfs import THUMBNAIL_CONTENT_TYPE
 from news.models import PRIVATE_FILE_FIELDS, NewsItem
 from news.views import NewsItemDetailView, private_file_response, with_published_partners
 from pages.models import ProgramPage

@@ -84,7 +84,7 @@ SNIPPET_BEFORE = 60
 SNIPPET_LENGTH = 240
 
 # Private-use characters that mark matches in ts_headline's output; the snippet is then escaped
-# as a whole and only these become <mark> tags. (mped.pdfs keeps them out of PDF text.)
+# as a whole and only these become <mark> tags. (files.pdfs keeps them out of PDF text.)
 MARK_START = "\ue000"
 MARK_STOP = "\ue001"
 

@@ -20,7 +20,7 @@ from django.test import Client
 from django.urls import path, reverse
 from PIL import Image
 
-from mped.storage import DocumentURLMixin, private_storage
+from files.storage import DocumentURLMixin, private_storage
 from mped.urls import urlpatterns as site_urlpatterns
 from news.models import Kind, NewsItem
 
@@ -304,7 +304,7 @@ def test_s3_storage_is_configured_from_the_environment_without_secrets_in_settin
         line for line in result.stdout.splitlines() if line.startswith("STORAGES = ")
     )
     assert "'BACKEND': 'storages.backends.s3.S3Storage'" in storages_line
-    assert "'BACKEND': 'mped.s3.PrivateS3Storage'" in storages_line
+    assert "'BACKEND': 'files.s3.PrivateS3Storage'" in storages_line
     assert "'bucket_name': 'mped-media'" in storages_line
     assert "'endpoint_url': 'https://objects.example.net'" in storages_line
     assert "never-shown-secret" not in result.stdout
@@ -317,7 +317,7 @@ def test_s3_storages_keep_documents_private_and_media_public():
         "import json\n"
         "from django.conf import settings\n"
         "from django.core.files.storage import storages\n"
-        "from mped.storage import private_storage\n"
+        "from files.storage import private_storage\n"
         "from news.models import NewsItem\n"
         "def described(storage, name):\n"
         "    return [type(storage).__name__, storage.bucket_name, storage.location,\n"

@@ -22,7 +22,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.html import escape, strip_tags
 
-from mped.pdfs import read_pdf
+from files.pdfs import read_pdf
 from news.models import Kind, NewsItem
 from pages.models import PagePoint
 from partners.models import Country

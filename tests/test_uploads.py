@@ -20,7 +20,7 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image, ImageDraw
 
-from mped.pdfs import PdfError, read_pdf
+from files.pdfs import PdfError, read_pdf
 from news.models import Article, Kind, NewsItem
 from partners.models import Country, Municipality
 

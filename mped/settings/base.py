@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     # Staff import municipalities from a CSV file in the admin (partners/resources.py).
     "import_export",
     "mped",
+    "files",
     "pages",
     "partners",
     "news",
@@ -295,8 +296,8 @@ PRIVATE_MEDIA_ROOT = Path(os.environ.get("DJANGO_PRIVATE_MEDIA_ROOT", BASE_DIR /
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    # Documents (mped/storage.py): PRIVATE_MEDIA_ROOT, or a private bucket or prefix below.
-    "private": {"BACKEND": "mped.storage.PrivateStorage"},
+    # Documents (files/storage.py): PRIVATE_MEDIA_ROOT, or a private bucket or prefix below.
+    "private": {"BACKEND": "files.storage.PrivateStorage"},
     # "staticfiles" is added by dev.py, test.py and production.py.
 }
 
@@ -334,7 +335,7 @@ if MPED_STORAGE == "s3":
     else:
         MEDIA_URL = f"https://{_S3_OPTIONS['bucket_name']}.s3.amazonaws.com/media/"
     STORAGES["private"] = {
-        "BACKEND": "mped.s3.PrivateS3Storage",
+        "BACKEND": "files.s3.PrivateS3Storage",
         "OPTIONS": {
             **_S3_OPTIONS,
             "bucket_name": os.environ.get("AWS_PRIVATE_STORAGE_BUCKET_NAME")

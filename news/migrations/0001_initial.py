@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import mped.validators
+import files.validators
 from django.db import migrations, models
 
 
@@ -27,9 +27,9 @@ class Migration(migrations.Migration):
                 ('body', models.TextField(blank=True, help_text='HTML is allowed: paragraphs, headings, bold, italic, lists, links and quotes; anything else is removed on save.', verbose_name='body')),
                 ('published_at', models.DateTimeField(default=django.utils.timezone.now, help_text='The date readers see. An item dated in the future stays hidden until then.', verbose_name='publication date')),
                 ('is_published', models.BooleanField(default=False, help_text='Only published items are shown to readers.', verbose_name='published')),
-                ('pdf', models.FileField(blank=True, upload_to='news/reports/%Y/', validators=[django.core.validators.FileExtensionValidator(['pdf']), mped.validators.validate_pdf_upload], verbose_name='report PDF')),
+                ('pdf', models.FileField(blank=True, upload_to='news/reports/%Y/', validators=[django.core.validators.FileExtensionValidator(['pdf']), files.validators.validate_pdf_upload], verbose_name='report PDF')),
                 ('pdf_size', models.PositiveBigIntegerField(default=0, editable=False, verbose_name='PDF size in bytes')),
-                ('image', models.ImageField(blank=True, upload_to='news/images/%Y/', validators=[mped.validators.validate_image_upload], verbose_name='image')),
+                ('image', models.ImageField(blank=True, upload_to='news/images/%Y/', validators=[files.validators.validate_image_upload], verbose_name='image')),
                 ('image_alt', models.CharField(blank=True, help_text='What the image shows, for readers who cannot see it. Required with an image.', max_length=250, verbose_name='image description (alt text)')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
                 ('partners', models.ManyToManyField(blank=True, help_text='The partner municipalities this item is about.', related_name='news_items', to='partners.municipality', verbose_name='partners covered')),
@@ -47,7 +47,7 @@ class Migration(migrations.Migration):
                 ('title', models.CharField(max_length=250, verbose_name='title')),
                 ('publication', models.CharField(blank=True, help_text='For example: Economics Today.', max_length=120, verbose_name='publication')),
                 ('url', models.URLField(blank=True, help_text='A link to the article online.', verbose_name='address')),
-                ('file', models.FileField(blank=True, help_text='Or a PDF copy of the article.', upload_to='news/articles/%Y/', validators=[django.core.validators.FileExtensionValidator(['pdf']), mped.validators.validate_pdf_upload], verbose_name='file')),
+                ('file', models.FileField(blank=True, help_text='Or a PDF copy of the article.', upload_to='news/articles/%Y/', validators=[django.core.validators.FileExtensionValidator(['pdf']), files.validators.validate_pdf_upload], verbose_name='file')),
                 ('file_size', models.PositiveBigIntegerField(default=0, editable=False)),
                 ('note', models.CharField(blank=True, help_text='Shown next to the link, for example to mark a sample file.', max_length=250, verbose_name='note')),
                 ('order', models.PositiveIntegerField(default=0, verbose_name='order')),

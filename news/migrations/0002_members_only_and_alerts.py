@@ -2,8 +2,8 @@
 
 import django.core.validators
 import django.db.models.deletion
-import mped.storage
-import mped.validators
+import files.storage
+import files.validators
 from django.conf import settings
 from django.db import migrations, models
 
@@ -34,12 +34,12 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='article',
             name='file',
-            field=models.FileField(blank=True, help_text='Or a PDF copy of the article.', storage=mped.storage.get_private_storage, upload_to='news/articles/%Y/', validators=[django.core.validators.FileExtensionValidator(['pdf']), mped.validators.validate_pdf_upload], verbose_name='file'),
+            field=models.FileField(blank=True, help_text='Or a PDF copy of the article.', storage=files.storage.get_private_storage, upload_to='news/articles/%Y/', validators=[django.core.validators.FileExtensionValidator(['pdf']), files.validators.validate_pdf_upload], verbose_name='file'),
         ),
         migrations.AlterField(
             model_name='newsitem',
             name='pdf',
-            field=models.FileField(blank=True, storage=mped.storage.get_private_storage, upload_to='news/reports/%Y/', validators=[django.core.validators.FileExtensionValidator(['pdf']), mped.validators.validate_pdf_upload], verbose_name='report PDF'),
+            field=models.FileField(blank=True, storage=files.storage.get_private_storage, upload_to='news/reports/%Y/', validators=[django.core.validators.FileExtensionValidator(['pdf']), files.validators.validate_pdf_upload], verbose_name='report PDF'),
         ),
         migrations.CreateModel(
             name='AlertDelivery',

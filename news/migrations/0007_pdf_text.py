@@ -6,7 +6,7 @@ import django.contrib.postgres.search
 import mped.postgres
 from django.db import migrations, models
 
-from mped.pdfs import PdfError, read_pdf
+from files.pdfs import PdfError, read_pdf
 
 logger = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from files.storage import stored_files
 from mped import backup
-from mped.storage import stored_files
 
 
 class Command(BaseCommand):

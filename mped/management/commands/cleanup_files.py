@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand
 from django.db import models
 from reversion.models import Version
 
-from mped.storage import stored_files
+from files.storage import stored_files
 
 # Generated files (image renditions) live here and are remade on demand.
 SKIPPED_FOLDERS = {"CACHE"}

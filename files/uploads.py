@@ -1,8 +1,8 @@
 """What a model learns from its uploads when it is saved: a PDF's page count, a picture of its
 first page and its text (for the site search), an image's displayed size and its renditions
-(mped/images.py).
+(files/images.py).
 
-The uploads were checked by the fields' validators (mped/validators.py) before the save; here a
+The uploads were checked by the fields' validators (files/validators.py) before the save; here a
 stored file that cannot be read (gone from disk, saved before these checks) is only logged, so
 staff can always save the item's other fields."""
 

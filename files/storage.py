@@ -1,7 +1,7 @@
 """Storage for documents that must not have a public URL (report PDFs, article copies).
 
 They are stored by the "private" storage of settings.STORAGES: a folder outside MEDIA_ROOT
-(PRIVATE_MEDIA_ROOT), or a private bucket or prefix on S3-compatible object storage (mped/s3.py).
+(PRIVATE_MEDIA_ROOT), or a private bucket or prefix on S3-compatible object storage (files/s3.py).
 Their URL is a view that checks who may read them (see news/views.py: DocumentView)."""
 
 from django.conf import settings

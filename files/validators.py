@@ -1,5 +1,5 @@
 """Checks that an upload is what it claims to be, run by the model fields' validators (and, for
-images, by their form field first: see mped/fields.py)."""
+images, by their form field first: see files/fields.py)."""
 
 from django import forms
 from django.conf import settings

@@ -2,7 +2,7 @@
 
 Django's own image form field opens the upload with Pillow before the model's validators run,
 and answers every failure, a decompression bomb included, with "Upload a valid image". Ours runs
-mped.validators.check_image first, so staff read "too many pixels" or "too large" instead."""
+files.validators.check_image first, so staff read "too many pixels" or "too large" instead."""
 
 from django import forms
 from django.db import models
