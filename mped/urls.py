@@ -8,9 +8,9 @@ from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
 from files.media import serve as serve_media
+from ops.health import HEALTH_ROUTE, health
 
 from .cache import cache_public_page
-from .health import HEALTH_ROUTE, health
 from .sitemaps import SITEMAPS
 from .views import HomeView, favicon, language_root, robots_txt
 

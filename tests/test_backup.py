@@ -31,9 +31,9 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from reversion.models import Version
 
-from mped import backup
 from news.alerts import send_news_alerts, unsubscribe_token
 from news.models import AlertDelivery, Article, Kind, NewsItem
+from ops import backup
 from partners.models import Country
 
 from .conftest import (

@@ -17,8 +17,8 @@ from django.test import Client
 from django.urls import clear_url_caches
 from django.utils import timezone
 
-from mped.logging import RequestIdFilter
 from news.models import AlertDelivery, Article, Kind, NewsItem
+from ops.logging import RequestIdFilter
 from pages.models import PageFigure, PagePoint, SiteSettings
 from partners.models import Country, Partnership
 from redirects.models import MissingPage

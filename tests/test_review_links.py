@@ -191,7 +191,7 @@ def test_another_links_id_with_this_links_key_is_refused(link, draft):
 def test_a_made_up_link_is_refused(db, draft, token):
     ReviewLink.make(draft)
     response = Client().get(review_url(token))
-    # A NUL can be in no address at all: a 404 before any view (mped/bad_addresses.py).
+    # A NUL can be in no address at all: a 404 before any view (ops/bad_addresses.py).
     assert response.status_code == (404 if token == "%00" else 403)
     assert_nothing_of_the_item(response, draft)
 

@@ -73,13 +73,15 @@ INSTALLED_APPS = [
     "search",
     "reviews",
     "redirects",
+    # Backup, restore, cleanup_files, the health check, logging, request middleware.
+    "ops",
 ]
 
 MIDDLEWARE = [
     # First: every log line of a request, other middleware's too, carries its id.
-    "mped.middleware.RequestIdMiddleware",
+    "ops.middleware.RequestIdMiddleware",
     # /health/ for load balancers, before host checks, HTTPS redirects and the page cache.
-    "mped.health.HealthCheckMiddleware",
+    "ops.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before sessions and users: a cached public page is served without touching either.
@@ -104,9 +106,9 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "mped.security.StaffTwoFactorMiddleware",
     # Last, so it sees a view's error first: a database still busy after the wait answers 503.
-    "mped.dbbusy.DatabaseBusyMiddleware",
+    "ops.dbbusy.DatabaseBusyMiddleware",
     # A NUL in the path is a 404 in the site's layout, before any view looks it up.
-    "mped.bad_addresses.NulInAddressMiddleware",
+    "ops.bad_addresses.NulInAddressMiddleware",
     # Innermost: its transaction wraps only the admin list's view and template, and a filter
     # value the database cannot take becomes a 400 there (mped/admin_errors.py).
     "mped.admin_errors.AdminListFilterErrorMiddleware",
@@ -143,7 +145,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # the one writer do not block each other; IMMEDIATE transactions take the write lock at
     # BEGIN, waiting up to `timeout` seconds for it, where a DEFERRED one that read first fails
     # at once when another process holds the lock (the busy timeout does not apply to that
-    # upgrade). A database still busy after the wait answers 503 (mped/dbbusy.py). The wait
+    # upgrade). A database still busy after the wait answers 503 (ops/dbbusy.py). The wait
     # can be set in DATABASE_URL: sqlite:///db.sqlite3?timeout=5 (seconds).
     sqlite_options = DATABASES["default"].setdefault("OPTIONS", {})
     sqlite_options.setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL")
@@ -394,7 +396,7 @@ CSRF_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 
-# Logs go to standard output, one JSON object per line (mped/logging.py), or as plain text lines
+# Logs go to standard output, one JSON object per line (ops/logging.py), or as plain text lines
 # for a developer's console (DJANGO_LOG_FORMAT=text, the default in dev.py). LOG_FORMAT and
 # LOGGING are set by dev.py, test.py and production.py, with logging_config() below.
 LOG_LEVEL = os.environ.get("DJANGO_LOG_LEVEL", "INFO").upper()
@@ -461,13 +463,13 @@ def logging_config(log_format):
         "version": 1,
         "disable_existing_loggers": False,
         "filters": {
-            "request_id": {"()": "mped.logging.RequestIdFilter"},
+            "request_id": {"()": "ops.logging.RequestIdFilter"},
             "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
         },
         "formatters": {
-            "json": {"()": "mped.logging.JsonFormatter"},
+            "json": {"()": "ops.logging.JsonFormatter"},
             "text": {
-                "class": "mped.logging.TextFormatter",
+                "class": "ops.logging.TextFormatter",
                 "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
             },
         },

@@ -1,4 +1,4 @@
-"""Write the whole site, database and uploaded files, into one .tar.gz archive (mped/backup.py
+"""Write the whole site, database and uploaded files, into one .tar.gz archive (ops/backup.py
 says what it holds). `make backup` runs it; `manage.py restore` puts it back."""
 
 import io
@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from files.storage import stored_files
-from mped import backup
+from ops import backup
 
 
 class Command(BaseCommand):

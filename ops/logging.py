@@ -1,5 +1,5 @@
 """Logs as one JSON object per line on standard output, each carrying the id of the request it
-belongs to (mped.middleware.RequestIdMiddleware), so that a log collector can follow one request
+belongs to (ops.middleware.RequestIdMiddleware), so that a log collector can follow one request
 across the lines of several app servers.
 
 A formatter and a filter of our own (about thirty lines) rather than python-json-logger: we need

@@ -17,7 +17,7 @@ from django.core.serializers.base import DeserializationError
 from django.db import DatabaseError, connection, transaction
 from django.utils.translation import gettext as _
 
-from mped import backup
+from ops import backup
 
 
 class Command(BaseCommand):
