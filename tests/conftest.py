@@ -1,27 +1,30 @@
-import datetime
+"""The fixtures every test module may use. Plain helpers and constants are in helpers.py."""
+
+import os
+import shutil
+from pathlib import Path
 
 import pytest
-from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.cache import cache
-from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.test import Client
-from django.utils import timezone, translation
+from django.utils import translation
 
-from news.models import Kind, NewsItem
-from pages.models import ProgramPage
-from partners.models import Country, Municipality, Partnership
+# Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run
+# inside one unless told it is safe, as it is here (one test thread, no concurrency).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-# A minimal valid one-page PDF.
-PDF_BYTES = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
-    b"trailer<</Root 1 0 R>>\n%%EOF\n"
-)
+CHROMIUM = os.environ.get("MPED_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -54,60 +57,9 @@ def uncached(settings):
     settings.MPED_PAGE_CACHE_SECONDS = 0
 
 
-def run_worker():
-    """Run every queued task, as `manage.py db_worker` does, then stop."""
-    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
-
-
-def make_member(email="member@example.org", password="Rice-fields-at-dawn-42", **extra):
-    """A person who signed up and confirmed their email address."""
-    user = get_user_model().objects.create_user(
-        username=email, email=email, password=password, **extra
-    )
-    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-    return user
-
-
 @pytest.fixture
 def demo(db):
     call_command("load_demo_content", verbosity=0)
-
-
-def make_news(title="A news item", kind=Kind.NEWS, published=True, days_ago=1, **extra):
-    slug = extra.pop("slug", None) or title.lower().replace(" ", "-").replace(":", "")
-    item = NewsItem(
-        title=title,
-        slug=slug,
-        kind=kind,
-        summary=extra.pop("summary", f"Summary of {title}."),
-        is_published=published,
-        published_at=timezone.now() - datetime.timedelta(days=days_ago),
-        **extra,
-    )
-    if kind == Kind.REPORT and not item.pdf:
-        item.pdf.save(f"{slug}.pdf", ContentFile(PDF_BYTES), save=False)
-    item.save()
-    return item
-
-
-def make_page(title="A program page", published=True, **extra):
-    slug = extra.pop("slug", None) or title.lower().replace(" ", "-")
-    return ProgramPage.objects.create(
-        title=title, slug=slug, is_published=published, body=f"<p>Body of {title}.</p>", **extra
-    )
-
-
-def make_municipality(name="Town of Example", country=Country.CANADA, published=True, **extra):
-    slug = extra.pop("slug", None) or name.lower().replace(" ", "-")
-    return Municipality.objects.create(
-        name=name, slug=slug, country=country, is_published=published, **extra
-    )
-
-
-def make_partnership(canadian, cambodian, **extra):
-    # Published unless told (the model's default is a draft).
-    extra.setdefault("is_published", True)
-    return Partnership.objects.create(canadian=canadian, cambodian=cambodian, **extra)
 
 
 @pytest.fixture
@@ -135,3 +87,30 @@ def staff_client(client, django_user_model):
     )
     client.force_login(user)
     return client
+
+
+# In a real Chromium (tests marked `browser`) ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Chromium through playwright. Skips without Chromium, except in CI
+    (MPED_REQUIRE_BROWSER=1)."""
+    if not Path(CHROMIUM).exists():
+        message = f"Chromium not found at {CHROMIUM}: apt-get install chromium"
+        if os.environ.get("MPED_REQUIRE_BROWSER") or os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def site(live_server):
+    """The live server's address, with the demo content loaded."""
+    call_command("load_demo_content", verbosity=0)
+    return live_server.url

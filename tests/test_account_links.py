@@ -8,9 +8,8 @@ import pytest
 from django.conf import settings
 from django.core import mail
 
-from .conftest import make_member
+from .helpers import PASSWORD, make_member
 
-PASSWORD = "Rice-fields-at-dawn-42"
 FORGED_HOST = "127.0.0.1:6666"
 
 

@@ -13,10 +13,8 @@ from django.urls import reverse
 
 from partners.models import Country
 
-from .conftest import make_member, make_municipality
-from .test_home import visible_text
+from .helpers import PASSWORD, make_member, make_municipality, visible_text
 
-PASSWORD = "Rice-fields-at-dawn-42"
 NEW_PASSWORD = "Monsoon-rain-on-tin-77"
 
 

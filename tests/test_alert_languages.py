@@ -11,9 +11,7 @@ from django.utils import translation
 from accounts.models import User
 from news.models import NewsItem
 
-from .conftest import make_member, run_worker
-from .test_accounts import PASSWORD
-from .test_alerts import publish_in_admin
+from .helpers import PASSWORD, make_member, publish_in_admin, run_worker
 
 
 def message_to(email):

@@ -9,18 +9,19 @@ import re
 
 from django.contrib.auth.models import Group
 from django.core import mail, signing
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 from django_tasks_db.models import DBTaskResult
 
 from news.alerts import send_news_alerts, unsubscribe_token
 from news.models import AlertDelivery, Kind, NewsItem
 
-from .conftest import PDF_BYTES, make_member, run_worker
-from .test_admin import admin_form_data
-from .test_home import visible_text
+from .helpers import (
+    make_member,
+    publish_in_admin,
+    run_worker,
+    visible_text,
+)
 
 
 def subscribers():
@@ -30,28 +31,6 @@ def subscribers():
         make_member("both@example.org", alerts_reports=True, alerts_press=True),
         make_member("none@example.org"),
     ]
-
-
-def publish_in_admin(client, title, kind=Kind.REPORT, when=None):
-    url = reverse("admin:news_newsitem_add")
-    data = admin_form_data(client.get(url))
-    when = timezone.localtime(when or timezone.now() - datetime.timedelta(minutes=1))
-    data.update(
-        {
-            "kind": kind,
-            "title_en": title,
-            "slug": slugify(title),
-            "summary_en": f"Summary of {title}.",
-            "is_published": "on",
-            "published_at_0": when.strftime("%Y-%m-%d"),
-            "published_at_1": when.strftime("%H:%M:%S"),
-        }
-    )
-    if kind == Kind.REPORT:
-        data["pdf"] = SimpleUploadedFile("r.pdf", PDF_BYTES, content_type="application/pdf")
-    response = client.post(url, data)
-    assert response.status_code == 302, response.context["adminform"].form.errors
-    return NewsItem.objects.get(title=title)
 
 
 def recipients():

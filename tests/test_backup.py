@@ -36,17 +36,20 @@ from news.models import AlertDelivery, Article, Kind, NewsItem
 from ops import backup
 from partners.models import Country
 
-from .conftest import (
+from .helpers import (
+    PASSWORD,
     PDF_BYTES,
+    ROOT,
+    image_bytes,
     make_member,
     make_municipality,
     make_news,
     make_page,
     make_partnership,
+    manage,
+    subprocess_environment,
 )
-from .test_operations import ROOT, manage, png_bytes, subprocess_environment
 
-PASSWORD = "Rice-fields-at-dawn-42"
 EXCLUDED = ["--exclude", "contenttypes", "--exclude", "auth.permission", "--exclude", "sessions"]
 
 
@@ -73,7 +76,7 @@ def site(db, django_user_model):
         body="<p>Members read this.</p>",
     )
     pictured = make_news("With a picture", image_alt="A red field")
-    pictured.image.save("field.png", ContentFile(png_bytes()), save=True)
+    pictured.image.save("field.png", ContentFile(image_bytes((900, 600))), save=True)
     press = make_news("In the papers", kind=Kind.PRESS)
     article = Article(news_item=press, title="Economics Today", publication="ET")
     article.file.save("economics-today.pdf", ContentFile(PDF_BYTES), save=True)

@@ -1,8 +1,6 @@
 """Bad input on the public site: odd addresses, odd query strings and bad form input give a
 clear page (a 404 in the site's layout, or the form again with its errors), never a 500."""
 
-import html
-
 import pytest
 import reversion
 from django.contrib.auth import get_user_model
@@ -11,29 +9,20 @@ from django.db import connection
 from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import path
-from django.utils.html import strip_tags
 
 from mped.urls import urlpatterns as site_urlpatterns
 from news.models import Kind, NewsItem
 from pages.models import ProgramPage
 
-from .conftest import make_municipality, make_news, make_page
+from .helpers import make_municipality, make_news, make_page, visible_text
 
 SKIP_LINK = "Skip to main content"
 GOOD_PASSWORD = "Rice-fields-at-dawn-42"
 
 
-def text(response_or_markup):
-    """What a reader sees: the page's text without tags, entities decoded, spaces collapsed."""
-    markup = getattr(response_or_markup, "content", response_or_markup)
-    if isinstance(markup, bytes):
-        markup = markup.decode()
-    return " ".join(html.unescape(strip_tags(markup)).split())
-
-
 def assert_site_404(response):
     assert response.status_code == 404
-    page = text(response)
+    page = visible_text(response)
     assert "Page not found" in page
     assert "We could not find the page you asked for." in page
     assert SKIP_LINK in page
@@ -51,11 +40,11 @@ def twelve_news_items(db):
 def test_the_second_page_of_news_exists_when_there_are_more_than_ten_items(
     client, twelve_news_items
 ):
-    page = text(client.get("/en/news/?page=2"))
+    page = visible_text(client.get("/en/news/?page=2"))
     assert "Page 2 of 2" in page
     assert "News item 11" in page
     assert "News item 1 " not in page
-    assert "Page 2 of 2" in text(client.get("/en/news/?page=last"))
+    assert "Page 2 of 2" in visible_text(client.get("/en/news/?page=last"))
 
 
 @pytest.mark.parametrize("page", ["abc", "0", "-1", "99999", "3", "1.5", "%00", "9" * 5000])
@@ -66,7 +55,7 @@ def test_a_page_number_that_does_not_exist_is_a_404(client, twelve_news_items, p
 def test_an_empty_page_number_shows_the_first_page(client, twelve_news_items):
     response = client.get("/en/news/?page=")
     assert response.status_code == 200
-    assert "Page 1 of 2" in text(response)
+    assert "Page 1 of 2" in visible_text(response)
 
 
 def test_page_abc_is_a_404(client, db):
@@ -99,7 +88,7 @@ def test_a_real_kind_with_page_abc_is_a_404(client, demo):
 
 
 def test_a_real_kind_lists_only_that_kind(client, demo):
-    page = text(client.get(f"/en/news/?kind={Kind.REPORT}"))
+    page = visible_text(client.get(f"/en/news/?kind={Kind.REPORT}"))
     assert "The latest: Report" in page
     assert "New report: Encouraging women's participation in local politics" in page
     assert "Canada in the spotlight" not in page
@@ -110,7 +99,7 @@ def test_a_query_string_of_ten_thousand_characters_is_not_a_server_error(client,
     response = client.get(f"{url}?{'q=' + 'x' * 9_998}")
 
     assert response.status_code in (200, 404)
-    assert SKIP_LINK in text(response)
+    assert SKIP_LINK in visible_text(response)
 
 
 @pytest.mark.parametrize("url", ["/en/", "/en/news/", "/en/partners/"])
@@ -119,7 +108,7 @@ def test_a_long_query_string_of_many_parameters_is_not_a_server_error(client, de
     response = client.get(f"{url}?{query}")
 
     assert response.status_code in (200, 404)
-    assert SKIP_LINK in text(response)
+    assert SKIP_LINK in visible_text(response)
 
 
 @pytest.mark.parametrize(
@@ -149,7 +138,7 @@ def test_an_unknown_address_is_a_404_in_the_site_layout(client, demo, url):
     response = client.get(url)
 
     assert_site_404(response)
-    page = text(response)
+    page = visible_text(response)
     assert "Municipal Partners for Economic Development" in page  # the site's own header
     assert "The program" in page  # and its footer
 
@@ -168,7 +157,7 @@ def test_unpublished_content_is_a_404_like_a_missing_page(client, db):
     ]:
         response = client.get(url)
         assert_site_404(response)
-        assert "Draft" not in text(response)
+        assert "Draft" not in visible_text(response)
 
 
 # Server errors ----------------------------------------------------------------------------------
@@ -177,7 +166,7 @@ def test_unpublished_content_is_a_404_like_a_missing_page(client, db):
 def test_the_500_page_renders_without_a_request_and_shows_the_site_layout():
     # Django's server_error handler renders 500.html with no context at all, so it must not
     # need the database, the request or the logged-in user.
-    page = text(render_to_string("500.html"))
+    page = visible_text(render_to_string("500.html"))
 
     assert "Something went wrong" in page
     assert "please try again in a few minutes" in page
@@ -201,7 +190,7 @@ def test_an_error_in_a_view_shows_the_500_page_in_the_site_layout(settings, db):
     response = client.get("/test-only-broken/")
 
     assert response.status_code == 500
-    page = text(response)
+    page = visible_text(response)
     assert "Something went wrong" in page
     assert SKIP_LINK in page
     assert "RuntimeError" not in page
@@ -243,7 +232,7 @@ def test_an_admin_list_filter_the_database_cannot_take_is_a_400_with_a_message(
     response = staff_client.get(url)
 
     assert response.status_code == 400
-    page = text(response)
+    page = visible_text(response)
     assert f"This list cannot be filtered by “{name}”: the value is not valid." in page
     assert "MPED staff" in page  # the admin's own layout
     list_url = url.partition("?")[0]
@@ -264,7 +253,7 @@ def test_an_admin_list_filter_beyond_64_bits_is_not_a_server_error(staff_client,
     # number and finds no such row.
     if connection.vendor == "sqlite":
         assert response.status_code == 400
-        assert "This list cannot be filtered by" in text(response)
+        assert "This list cannot be filtered by" in visible_text(response)
     else:
         assert response.status_code == 200
 
@@ -283,7 +272,7 @@ def test_searching_the_admin_list_of_revisions_finds_them_by_user_and_comment(
         # Its search used to compare the user (a relation) with text: a 500 for any search.
         response = staff_client.get(f"/admin/reversion/revision/?q={query}")
         assert response.status_code == 200, query
-        assert f"{found} revision" in text(response), query
+        assert f"{found} revision" in visible_text(response), query
 
 
 @pytest.mark.parametrize(
@@ -300,7 +289,7 @@ def test_an_empty_to_field_in_an_admin_address_is_ignored(staff_client, demo, ur
     response = staff_client.get(url.format(pk=item.pk, group=group.pk))
 
     assert response.status_code == 200
-    assert (item.title if "newsitem" in url else group.name) in text(response)
+    assert (item.title if "newsitem" in url else group.name) in visible_text(response)
 
 
 def test_a_to_field_the_admin_does_not_allow_is_still_a_400(staff_client, demo):

@@ -1,63 +1,15 @@
 """The home page in a real Chromium: it renders, loads nothing from another host, and is
 usable with the keyboard. Skips without Chromium, except in CI (MPED_REQUIRE_BROWSER=1)."""
 
-import os
-import shutil
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from allauth.account.models import EmailAddress
-from django.core.management import call_command
 from django.utils import timezone
 
-# Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run
-# inside one unless told it is safe, as it is here (one test thread, no concurrency).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = os.environ.get("MPED_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = Path(__file__).parent / "artifacts"
+from .helpers import ARTIFACTS, open_page
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        message = f"Chromium not found at {CHROMIUM}: apt-get install chromium"
-        if os.environ.get("MPED_REQUIRE_BROWSER") or os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def site(live_server):
-    call_command("load_demo_content", verbosity=0)
-    return live_server.url
-
-
-def open_page(browser, url, **context_options):
-    context = browser.new_context(**context_options)
-    page = context.new_page()
-    requests = []
-    page.on("request", lambda request: requests.append(request.url))
-    response = page.goto(url)
-    page.wait_for_load_state("networkidle")
-    return page, response, requests
 
 
 def test_home_page_renders_from_our_own_origin_only(browser, site):

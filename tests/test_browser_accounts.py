@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.cache import cache
 
-from .test_browser import ARTIFACTS, browser, open_page, site  # noqa: F401
+from .helpers import ARTIFACTS, only_own_host, open_page
 
 pytestmark = pytest.mark.browser
 
@@ -22,12 +22,6 @@ FIRST_NAME = "Sokha"
 LAST_NAME = "Chan"
 PASSWORD = "Tangerine-harbour-47-quill"
 NEW_PASSWORD = "Copper-lantern-82-meadow"
-
-
-def only_own_host(requests, site_url):
-    own_host = urlsplit(site_url).netloc
-    foreign = [url for url in requests if urlsplit(url).netloc != own_host]
-    assert not foreign, f"requests to other hosts: {foreign}"
 
 
 def link_path(message, pattern):
@@ -62,7 +56,7 @@ def log_out(page):
     assert header(page).get_by_role("link", name="Log in", exact=True).is_visible()
 
 
-def test_a_new_person_signs_up_confirms_resets_downloads_and_deletes(browser, site, tmp_path):  # noqa: F811
+def test_a_new_person_signs_up_confirms_resets_downloads_and_deletes(browser, site, tmp_path):
     cache.clear()  # allauth's rate limits count in the cache.
     mail.outbox.clear()
     User = get_user_model()

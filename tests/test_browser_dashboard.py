@@ -3,17 +3,14 @@ and under the admin's Content-Security-Policy without a violation. Skips without
 
 import pytest
 
-from .conftest import make_news
-from .test_accessibility import AXE, WCAG_TAGS
-from .test_browser import browser, site  # noqa: F401
-from .test_browser_security import Visitor, make_staff
+from .helpers import AXE, WCAG_TAGS, Visitor, make_news, make_staff
 
 pytestmark = pytest.mark.browser
 
 
 def test_the_dashboard_is_accessible_styled_and_within_the_policy(
-    browser,  # noqa: F811
-    site,  # noqa: F811
+    browser,
+    site,
     django_user_model,
 ):
     make_news("A draft to finish", published=False)

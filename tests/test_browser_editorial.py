@@ -5,7 +5,6 @@ with nothing loaded from another host (the rich-text editor's files included).""
 import datetime
 import time
 from importlib import import_module
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -20,11 +19,10 @@ from PIL import Image, ImageDraw
 
 from news.models import NewsItem
 
-from .test_browser import browser, site  # noqa: F401
+from .helpers import DOCS
 
 pytestmark = pytest.mark.browser
 
-DOCS = Path(__file__).parent.parent / "docs"
 VIEWPORT = {"width": 1280, "height": 800}
 PASSWORD = "Mekong-river-barge-93-lotus"
 TITLE = "Local budgets in Battambang: a field report"
@@ -83,7 +81,7 @@ class Person:
     """One browser context (one person's cookies) that remembers every request it made and
     every script error its pages raised."""
 
-    def __init__(self, browser, site_url):  # noqa: F811
+    def __init__(self, browser, site_url):
         self.site = site_url
         self.context = browser.new_context(viewport=VIEWPORT)
         self.requests = []
@@ -147,8 +145,8 @@ def screenshot(page, name, full_page=False):
 
 
 def test_an_editor_drafts_a_publisher_schedules_it_appears_and_a_bad_edit_is_reverted(
-    browser,  # noqa: F811
-    site,  # noqa: F811
+    browser,
+    site,
     django_user_model,
     tmp_path,
 ):

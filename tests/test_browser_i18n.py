@@ -6,7 +6,7 @@ import pytest
 
 from news.models import NewsItem
 
-from .test_browser import ARTIFACTS, browser, open_page, site  # noqa: F401
+from .helpers import ARTIFACTS, open_page
 
 pytestmark = pytest.mark.browser
 
@@ -22,7 +22,7 @@ def alternate(page, language):
     return page.locator(f'link[rel="alternate"][hreflang="{language}"]').get_attribute("href")
 
 
-def test_the_switcher_keeps_the_reader_on_the_same_news_item(browser, site):  # noqa: F811
+def test_the_switcher_keeps_the_reader_on_the_same_news_item(browser, site):
     english_url = f"{site}/en/news/{REPORT}/"
     page, response, _requests = open_page(browser, english_url)
     assert response.status == 200
@@ -55,7 +55,7 @@ def test_the_switcher_keeps_the_reader_on_the_same_news_item(browser, site):  # 
 @pytest.mark.parametrize(
     ("locale", "language"), [("fr-CA", "fr"), ("km-KH", "km"), ("de-DE", "en")]
 )
-def test_a_first_visit_follows_the_browsers_language(browser, site, locale, language):  # noqa: F811
+def test_a_first_visit_follows_the_browsers_language(browser, site, locale, language):
     page, response, _requests = open_page(browser, f"{site}/", locale=locale)
     assert response.status == 200
     assert page.url == f"{site}/{language}/"

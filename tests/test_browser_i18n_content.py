@@ -7,15 +7,14 @@ from django.core.cache import cache
 
 from news.models import NewsItem
 
-from .test_browser import browser, site  # noqa: F401
-from .test_browser_security import Visitor, make_staff
+from .helpers import Visitor, make_staff
 
 pytestmark = pytest.mark.browser
 
 
 def test_staff_write_a_french_body_in_its_own_editor_and_readers_see_it(
-    browser,  # noqa: F811
-    site,  # noqa: F811
+    browser,
+    site,
     django_user_model,
 ):
     cache.clear()

@@ -2,15 +2,12 @@
 from the site's own static files and nowhere else. Writes docs/home-km.png, the picture in
 docs/languages.md. Skips without Chromium, except in CI (MPED_REQUIRE_BROWSER=1)."""
 
-from pathlib import Path
-
 import pytest
 
-from .test_browser import browser, site  # noqa: F401
+from .helpers import DOCS
 
 pytestmark = pytest.mark.browser
 
-DOCS = Path(__file__).parent.parent / "docs"
 FONT = "Noto Sans Khmer"
 
 
@@ -25,7 +22,7 @@ def rendered_fonts(page, selector):
     return {font["familyName"]: font for font in fonts}
 
 
-def test_khmer_home_page_is_drawn_with_our_own_khmer_font(browser, site):  # noqa: F811
+def test_khmer_home_page_is_drawn_with_our_own_khmer_font(browser, site):
     context = browser.new_context(locale="km-KH", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     requests = []
@@ -70,7 +67,7 @@ def test_khmer_home_page_is_drawn_with_our_own_khmer_font(browser, site):  # noq
     context.close()
 
 
-def test_english_home_page_needs_the_khmer_font_only_for_the_switchers_khmer(browser, site):  # noqa: F811
+def test_english_home_page_needs_the_khmer_font_only_for_the_switchers_khmer(browser, site):
     """The Latin text keeps the system fonts: on an English page the only Khmer is the language
     switcher's "ខ្មែរ", which is drawn with our font too."""
     context = browser.new_context()

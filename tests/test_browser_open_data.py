@@ -12,16 +12,14 @@ from django.core.cache import cache
 
 from partners.models import Municipality
 
-from .test_accessibility import axe_violations
-from .test_browser import ARTIFACTS, browser, site  # noqa: F401
-from .test_browser_security import Visitor, make_staff
+from .helpers import ARTIFACTS, Visitor, axe_violations, make_staff
 
 pytestmark = pytest.mark.browser
 
 HEADER = "slug,name,country,province,latitude,longitude,website,summary,is_sample\n"
 
 
-def test_a_newcomer_downloads_the_partnership_map_data(browser, site):  # noqa: F811
+def test_a_newcomer_downloads_the_partnership_map_data(browser, site):
     cache.clear()
     visitor = Visitor(browser, site)
     page = visitor.page
@@ -55,7 +53,7 @@ def test_a_newcomer_downloads_the_partnership_map_data(browser, site):  # noqa: 
     visitor.close()
 
 
-def test_staff_import_municipalities_from_a_csv_file(browser, site, django_user_model, tmp_path):  # noqa: F811
+def test_staff_import_municipalities_from_a_csv_file(browser, site, django_user_model, tmp_path):
     cache.clear()
     staff = make_staff(django_user_model)
     visitor = Visitor(browser, site)

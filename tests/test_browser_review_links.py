@@ -7,17 +7,14 @@ from django.core.cache import cache
 
 from news.models import Kind
 
-from .conftest import make_news
-from .test_accessibility import axe_violations
-from .test_browser import ARTIFACTS, browser, site  # noqa: F401
-from .test_browser_security import Visitor, make_staff
+from .helpers import ARTIFACTS, Visitor, axe_violations, make_news, make_staff
 
 pytestmark = pytest.mark.browser
 
 
 def test_a_publisher_sends_a_review_link_that_a_partner_opens_without_an_account(
-    browser,  # noqa: F811
-    site,  # noqa: F811
+    browser,
+    site,
     django_user_model,
 ):
     cache.clear()

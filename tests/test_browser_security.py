@@ -5,28 +5,13 @@ and two-factor authentication works end to end. Skips without Chromium, except i
 import re
 
 import pytest
-from allauth.account.models import EmailAddress
 from django.core.cache import cache
 
 from news.models import NewsItem
 
-from .test_accessibility import axe_violations
-from .test_browser import ARTIFACTS, browser, site  # noqa: F401
-from .test_security import totp_code
+from .helpers import ARTIFACTS, BROWSER_PASSWORD, Visitor, axe_violations, make_staff, totp_code
 
 pytestmark = pytest.mark.browser
-
-PASSWORD = "Tonle-Sap-floating-village-58"
-
-# Collects every violation the page reports, from before its first script runs. Playwright's
-# init scripts are not subject to the page's policy.
-LISTEN = """
-window.__csp = [];
-document.addEventListener("securitypolicyviolation", (event) => {
-  window.__csp.push(`${event.effectiveDirective} blocked ${event.blockedURI || "inline"}`
-    + ` (${event.sourceFile || location.pathname}:${event.lineNumber}) ${event.sample || ""}`);
-});
-"""
 
 PUBLIC_PAGES = [
     "/en/",
@@ -46,58 +31,7 @@ PUBLIC_PAGES = [
 ]
 
 
-class Visitor:
-    """One browser context that records the policy violations of every page it opens."""
-
-    def __init__(self, browser, site_url):  # noqa: F811
-        self.site = site_url
-        self.context = browser.new_context()
-        self.context.add_init_script(LISTEN)
-        self.console = []
-        self.violations = {}
-        self.context.on("console", self.on_console)
-        self.page = self.context.new_page()
-
-    def on_console(self, message):
-        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
-            self.console.append(message.text)
-
-    def goto(self, path):
-        response = self.page.goto(self.site + path)
-        self.page.wait_for_load_state("networkidle")
-        self.record()
-        return response
-
-    def record(self):
-        found = self.page.evaluate("window.__csp || []")
-        if found:
-            self.violations[self.page.url] = found
-
-    def check(self):
-        assert not self.violations, self.violations
-        assert not self.console, self.console
-
-    def log_in(self, email, password=PASSWORD, path="/en/accounts/login/"):
-        self.goto(path)
-        self.page.fill("#id_login", email)
-        self.page.fill("#id_password", password)
-        self.page.locator("main form button[type=submit]").click()
-        self.page.wait_for_load_state("networkidle")
-        self.record()
-
-    def close(self):
-        self.context.close()
-
-
-def make_staff(django_user_model, email="chief@example.org", **extra):
-    user = django_user_model.objects.create_user(
-        "chief", email, PASSWORD, is_staff=True, is_superuser=True, **extra
-    )
-    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-    return user
-
-
-def test_public_pages_run_under_the_policy_without_a_violation(browser, site):  # noqa: F811
+def test_public_pages_run_under_the_policy_without_a_violation(browser, site):
     cache.clear()
     visitor = Visitor(browser, site)
     for path in PUBLIC_PAGES:
@@ -113,7 +47,7 @@ def test_public_pages_run_under_the_policy_without_a_violation(browser, site):  
     visitor.close()
 
 
-def test_an_inline_script_would_be_blocked_and_reported(browser, site):  # noqa: F811
+def test_an_inline_script_would_be_blocked_and_reported(browser, site):
     """The listener works: a script injected into a public page is refused and reported."""
     visitor = Visitor(browser, site)
     visitor.goto("/en/")
@@ -129,8 +63,8 @@ def test_an_inline_script_would_be_blocked_and_reported(browser, site):  # noqa:
 
 
 def test_the_admin_and_its_rich_text_editor_run_without_a_violation(
-    browser,  # noqa: F811
-    site,  # noqa: F811
+    browser,
+    site,
     django_user_model,
 ):
     cache.clear()
@@ -192,7 +126,7 @@ def test_the_admin_and_its_rich_text_editor_run_without_a_violation(
     visitor.close()
 
 
-def test_two_factor_set_up_and_login_in_the_browser(browser, site, django_user_model, settings):  # noqa: F811
+def test_two_factor_set_up_and_login_in_the_browser(browser, site, django_user_model, settings):
     """With the setting on, staff are sent to set up an authenticator app, which works; the
     next login asks for its code. No page on the way breaks the policy."""
     cache.clear()
@@ -203,7 +137,7 @@ def test_two_factor_set_up_and_login_in_the_browser(browser, site, django_user_m
     visitor.log_in(staff.email, path="/en/accounts/login/?next=/admin/")
     assert "/en/accounts/reauthenticate/" in page.url
     assert "Staff accounts need two-factor authentication" in page.locator(".messages").inner_text()
-    page.fill("#id_password", PASSWORD)
+    page.fill("#id_password", BROWSER_PASSWORD)
     page.locator("main form button[type=submit]").click()
     page.wait_for_load_state("networkidle")
     visitor.record()

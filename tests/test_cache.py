@@ -19,9 +19,7 @@ from news.models import Kind, NewsItem
 from pages.models import SiteSettings
 from partners.models import Municipality
 
-from .conftest import make_member, make_news
-from .test_admin import admin_form_data, change_url, form_errors
-from .test_home import visible_text
+from .helpers import admin_form_data, change_url, form_errors, make_member, make_news, visible_text
 
 PUBLIC_PAGES = [
     "/en/",

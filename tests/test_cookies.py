@@ -5,15 +5,11 @@ import os
 import secrets
 import subprocess
 import sys
-from pathlib import Path
 
 from django.middleware.csrf import get_token
 from django.test import Client
 
-from .conftest import make_member
-
-ROOT = Path(__file__).resolve().parent.parent
-PASSWORD = "Rice-fields-at-dawn-42"
+from .helpers import PASSWORD, ROOT, make_member
 
 
 def production_settings(*names):

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from .conftest import make_member
+from .helpers import make_member
 
 PASSWORD = "Tonle-Sap-at-dusk-2024"
 

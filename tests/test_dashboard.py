@@ -13,13 +13,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import strip_tags
 
 from news.models import Kind, NewsItem
 from pages.models import ProgramPage
 from partners.models import Municipality
 
-from .conftest import make_municipality, make_news, make_page
+from .helpers import make_municipality, make_news, make_page, visible_text
 
 INDEX = "/admin/"
 
@@ -40,7 +39,7 @@ def section_html(response, key):
 
 
 def section_text(response, key):
-    return " ".join(html.unescape(strip_tags(section_html(response, key))).split())
+    return visible_text(section_html(response, key))
 
 
 def titles(response, key):
@@ -52,10 +51,7 @@ def titles(response, key):
 def links(response, key):
     """The section's links: {text: href}."""
     found = re.findall(r'<a[^>]*href="([^"]+)"[^>]*>(.*?)</a>', section_html(response, key))
-    return {
-        " ".join(html.unescape(strip_tags(text)).split()): html.unescape(href)
-        for href, text in found
-    }
+    return {visible_text(text): html.unescape(href) for href, text in found}
 
 
 def age(obj, **fields):

@@ -8,7 +8,7 @@ from news.models import Article, NewsItem
 from pages.models import PageFigure, PagePoint, ProgramPage, SiteSettings
 from partners.models import Municipality, Partnership
 
-from .test_home import visible_text
+from .helpers import visible_text
 
 MODELS = [
     NewsItem,

@@ -5,9 +5,9 @@ from README.md and docs/*.md to a file of the repository (and to a heading in it
 Plain file reading: no database, no Django setup."""
 
 import re
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from .helpers import ROOT
+
 DOCS = sorted((ROOT / "docs").glob("*.md"))
 MARKDOWN = [ROOT / "README.md", *DOCS]
 

@@ -16,8 +16,7 @@ from news.models import Kind, NewsItem
 from pages.models import ProgramPage
 from partners.models import Municipality
 
-from .conftest import make_municipality, make_news, make_page
-from .test_home import visible_text
+from .helpers import make_municipality, make_news, make_page, visible_text
 
 SITEMAP_NS = {
     "s": "http://www.sitemaps.org/schemas/sitemap/0.9",

@@ -24,8 +24,14 @@ from partners.models import Country, Partnership
 from redirects.models import MissingPage
 from reviews.models import ReviewLink
 
-from .conftest import make_member, make_municipality, make_news, make_page, make_partnership
-from .test_security import directives
+from .helpers import (
+    directives,
+    make_member,
+    make_municipality,
+    make_news,
+    make_page,
+    make_partnership,
+)
 
 SITE_SCRIPT_SOURCE = "script-src 'self'"
 

@@ -13,9 +13,16 @@ from news.models import Kind, NewsItem
 from pages.models import ProgramPage
 from partners.models import Municipality, Partnership
 
-from .conftest import PDF_BYTES, make_municipality, make_partnership
-from .test_admin import add_news_via_admin, admin_form_data, change_url, pdf_upload
-from .test_home import visible_text
+from .helpers import (
+    PDF_BYTES,
+    add_news_via_admin,
+    admin_form_data,
+    change_url,
+    make_municipality,
+    make_partnership,
+    pdf_upload,
+    visible_text,
+)
 
 
 def edit_in_admin(client, obj, **changes):
@@ -122,7 +129,7 @@ def test_cleanup_keeps_files_a_version_needs_and_deletes_the_rest(staff_client, 
         staff_client, kind=Kind.REPORT, pdf=pdf_upload(), slug="kept-report", title_en="Kept"
     )
     first_pdf = Path(item.pdf.path)
-    edit_in_admin(staff_client, item, pdf=pdf_upload("second.pdf"))
+    edit_in_admin(staff_client, item, pdf=pdf_upload(name="second.pdf"))
     second_pdf = Path(item.pdf.path)
     orphan = Path(settings.PRIVATE_MEDIA_ROOT) / "news" / "reports" / "orphan.pdf"
     orphan.write_bytes(PDF_BYTES)

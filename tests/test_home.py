@@ -1,5 +1,3 @@
-import re
-
 import pytest
 from django.utils import timezone
 
@@ -7,7 +5,7 @@ from news.models import NewsItem
 from pages.models import ProgramPage, SiteSettings
 from partners.models import Municipality
 
-from .conftest import make_news
+from .helpers import make_news, visible_text
 
 SEED_PARTS_IN_ORDER = [
     "Don't have an account?",
@@ -34,14 +32,6 @@ SEED_PARTS_IN_ORDER = [
     "Alberta",
     "Page Updated: 18/05/2016",
 ]
-
-
-def visible_text(response):
-    html = response.content.decode()
-    html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
-    text = re.sub(r"<[^>]+>", " ", html)
-    text = text.replace("&#x27;", "'").replace("&amp;", "&").replace("&quot;", '"')
-    return re.sub(r"\s+", " ", text)
 
 
 def section(response, heading_id):

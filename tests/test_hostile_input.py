@@ -28,7 +28,7 @@ from pages.models import ProgramPage
 from partners.models import Municipality
 from reviews.models import ReviewLink
 
-from .conftest import make_member, make_news
+from .helpers import make_member, make_news
 
 pytestmark = pytest.mark.usefixtures("uncached")
 

@@ -17,7 +17,6 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
-from django.utils.html import strip_tags
 from django.utils.translation import get_language_info, gettext
 from reversion.models import Version
 
@@ -25,16 +24,22 @@ from news.models import Kind, NewsItem
 from pages.models import PageFigure, PagePoint, ProgramPage, SiteSettings
 from partners.models import Country, Municipality
 
-from .conftest import make_member, make_municipality, make_news, make_page, make_partnership
-from .test_admin import (
+from .helpers import (
     HOSTILE_HTML,
     add_news_via_admin,
     admin_form_data,
     change_url,
     form_errors,
+    image_bytes,
+    image_upload,
+    make_member,
+    make_municipality,
+    make_news,
+    make_page,
+    make_partnership,
     news_post,
+    visible_text,
 )
-from .test_uploads import image_bytes, image_upload
 
 pytestmark = pytest.mark.usefixtures("uncached")
 
@@ -71,10 +76,6 @@ def get_in(client, lang, viewname, *args, **params):
 def markup(response):
     assert response.status_code == 200
     return html.unescape(response.content.decode())
-
-
-def text(response):
-    return " ".join(html.unescape(strip_tags(response.content.decode())).split())
 
 
 def main(response):
@@ -375,7 +376,7 @@ def test_the_missing_translation_filter_shows_exactly_the_items_without_one(staf
         "Untouched",
     }
     assert len(listed()) == 5
-    page = text(staff_client.get(url))
+    page = visible_text(staff_client.get(url))
     assert "missing translation" in page.lower() and "French" in page and "Khmer" in page
     assert "not yet translated" in page.lower()
     rows = {
@@ -478,7 +479,7 @@ def test_members_only_french_text_is_searched_for_members_only(client, db):
 
 
 def test_the_demo_content_is_in_english_french_and_khmer(client, demo):
-    french = text(get_in(client, "fr", "home"))
+    french = visible_text(get_in(client, "fr", "home"))
     for part in [
         "Partenaires municipaux pour le développement économique",
         "Les dernières nouvelles",
@@ -506,7 +507,7 @@ def test_the_demo_reset_puts_back_every_language(client, demo):
         title_fr="Modifié", title_km=None
     )
     call_command("load_demo_content", stdout=StringIO())
-    assert "Modifié" in text(get_in(client, "fr", "news:list"))
+    assert "Modifié" in visible_text(get_in(client, "fr", "news:list"))
     with translation.override("fr"):  # the command writes the columns it names, whatever
         call_command("load_demo_content", "--reset", stdout=StringIO())
     item = NewsItem.objects.get(slug="canada-in-the-spotlight")

@@ -28,7 +28,7 @@ from django.utils import translation
 
 from news.models import Kind
 
-from .conftest import make_member, make_municipality, make_news, make_partnership
+from .helpers import make_member, make_municipality, make_news, make_partnership
 
 LANGUAGES = ("fr", "km")
 OUR_CATALOGUES = [Path(path) for path in settings.LOCALE_PATHS]

@@ -21,7 +21,7 @@ from news.models import Kind, NewsItem
 from pages.models import ProgramPage
 from partners.models import Municipality
 
-from .conftest import make_member, make_news, run_worker
+from .helpers import count_queries, make_member, make_news, run_worker
 
 LANGUAGES = ["en", "fr", "km"]
 REPORT = "new-report-womens-participation-in-local-politics"
@@ -283,12 +283,6 @@ def test_the_first_visit_redirect_is_never_cached(client, demo):
     Client().get("/fr/")
     assert Client().get("/fr/")["X-Cache"] == "hit"
     assert Client().get("/", headers={"Accept-Language": "km"})["Location"] == "/km/"
-
-
-def count_queries(client, path):
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(path).status_code == 200, path
-    return len(queries)
 
 
 @pytest.mark.usefixtures("uncached")

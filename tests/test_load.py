@@ -22,10 +22,7 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.parse
-import urllib.request
 import uuid
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -34,9 +31,8 @@ from django.db import connection
 
 from news.models import NewsItem
 
-from .conftest import make_member
+from .helpers import ROOT, Staff, free_port, http_get, make_member
 
-ROOT = Path(__file__).resolve().parent.parent
 SECONDS = int(os.environ.get("MPED_LOAD_SECONDS", "60"))
 CONNECTIONS = 32
 REDIS_URL = "redis://127.0.0.1:6379/13"
@@ -44,7 +40,6 @@ ITEM_SLUG = "new-report-womens-participation-in-local-politics"
 # The pages that show the edited item's title, and others that are read as well.
 SHOWING_THE_ITEM = ["/en/", "/en/news/", f"/en/news/{ITEM_SLUG}/", "/en/news/?kind=report"]
 OTHERS = ["/en/partners/", "/en/partners/county-of-newell/", "/en/program/about-the-league/"]
-LOGIN = "/en/accounts/login/"
 TITLE = re.compile(r"Edited headline (\d+)\b")
 
 
@@ -54,12 +49,6 @@ def redis_missing():
     except OSError:
         return "the load test needs Redis at 127.0.0.1:6379"
     return None
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
@@ -119,92 +108,6 @@ def production_server(transactional_db, tmp_path):
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
-
-
-def http_get(port, path):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        conn.request("GET", path)
-        response = conn.getresponse()
-        return response.status, response.read().decode()
-    finally:
-        conn.close()
-
-
-class FormReader(HTMLParser):
-    """The fields a browser would post from the admin's change form."""
-
-    def __init__(self):
-        super().__init__()
-        self.fields, self.in_form, self.select, self.textarea = [], False, None, None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form" and attrs.get("id", "").endswith("_form"):
-            self.in_form = True
-        if not self.in_form:
-            return
-        name = attrs.get("name")
-        if tag == "input" and name:
-            kind = attrs.get("type", "text")
-            if kind in {"file", "submit", "button", "image", "reset"}:
-                return
-            if kind in {"checkbox", "radio"} and "checked" not in attrs:
-                return
-            self.fields.append((name, attrs.get("value", "on" if kind == "checkbox" else "")))
-        elif tag == "select" and name:
-            self.select = name
-        elif tag == "option" and self.select and "selected" in attrs:
-            self.fields.append((self.select, attrs.get("value", "")))
-        elif tag == "textarea" and name:
-            self.textarea = [name, ""]
-
-    def handle_data(self, data):
-        if self.textarea:
-            self.textarea[1] += data
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self.in_form = False
-        elif tag == "select":
-            self.select = None
-        elif tag == "textarea" and self.textarea:
-            self.fields.append(tuple(self.textarea))
-            self.textarea = None
-
-
-class Staff:
-    """A member of staff in a browser-like session: cookies, CSRF tokens, real form posts."""
-
-    def __init__(self, port, email, password):
-        self.base = f"http://127.0.0.1:{port}"
-        cookies = urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
-        self.opener = urllib.request.build_opener(cookies)
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', self.get(LOGIN)).group(1)
-        fields = [("csrfmiddlewaretoken", token), ("login", email), ("password", password)]
-        url, _ = self.post(LOGIN, fields)
-        assert not url.endswith(LOGIN), "staff could not log in"
-
-    def get(self, path):
-        with self.opener.open(self.base + path, timeout=30) as response:  # noqa: S310
-            return response.read().decode()
-
-    def post(self, path, fields):
-        request = urllib.request.Request(  # noqa: S310
-            self.base + path,
-            data=urllib.parse.urlencode(fields).encode(),
-            headers={"Referer": self.base + path},
-        )
-        with self.opener.open(request, timeout=30) as response:  # noqa: S310
-            return response.geturl(), response.read().decode()
-
-    def rename(self, item_id, title):
-        path = f"/admin/news/newsitem/{item_id}/change/"
-        reader = FormReader()
-        reader.feed(self.get(path))
-        fields = [(name, value) for name, value in reader.fields if name != "title_en"]
-        url, html = self.post(path, [*fields, ("title_en", title), ("_save", "Save")])
-        assert url.endswith("/admin/news/newsitem/"), f"the edit was refused: {html[:3000]}"
 
 
 def test_60_seconds_of_32_connections_while_staff_edit(production_server):

@@ -1,14 +1,12 @@
 """The partnership map on the partners page: drawn on the server from the database, with the
-same information in words, coordinates checked in the admin, and in a real Chromium: it renders
-from our own origin, and the keyboard reaches its markers."""
+same information in words, coordinates checked in the admin. In a real Chromium:
+test_browser_map.py."""
 
 import json
 import re
 from decimal import Decimal
 from html.parser import HTMLParser
 from io import StringIO
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
@@ -17,12 +15,15 @@ from django.urls import reverse
 from partners.map import OUTLINES, build_map
 from partners.models import COUNTRY_BOUNDS, Country, Municipality, Partnership
 
-from .conftest import make_municipality, make_partnership
-from .test_admin import admin_form_data, assert_form_shown_again_with, change_url, text
-from .test_browser import browser, open_page, site  # noqa: F401
-from .test_queries import count_queries
-
-DOCS = Path(__file__).parent.parent / "docs"
+from .helpers import (
+    admin_form_data,
+    assert_form_shown_again_with,
+    change_url,
+    count_queries,
+    make_municipality,
+    make_partnership,
+    visible_text,
+)
 
 CHILLIWACK = {"latitude": Decimal("49.1579"), "longitude": Decimal("-121.9515")}
 BROOKS = {"latitude": Decimal("50.5642"), "longitude": Decimal("-111.8989")}
@@ -267,7 +268,7 @@ def municipality_post(staff_client, **fields):
 
 
 def test_the_admin_has_a_place_on_the_map_fieldset(staff_client, db):
-    page = text(staff_client.get(reverse("admin:partners_municipality_add")))
+    page = visible_text(staff_client.get(reverse("admin:partners_municipality_add")))
     assert "Place on the map" in page and "Latitude" in page and "Longitude" in page
 
 
@@ -345,92 +346,3 @@ def test_demo_keeps_staff_coordinates_unless_reset(demo):
     newell.refresh_from_db()
     assert newell.latitude == Decimal("50.5642")
     assert not Municipality.objects.get(slug="sample-canadian-municipality").is_located
-
-
-# In Chromium ------------------------------------------------------------------------------------
-
-
-def own_host_only(requests, site_url):
-    own_host = urlsplit(site_url).netloc
-    foreign = [url for url in requests if urlsplit(url).netloc != own_host]
-    assert not foreign, f"requests to other hosts: {foreign}"
-
-
-@pytest.mark.browser
-def test_the_map_renders_from_our_own_origin(browser, site):  # noqa: F811
-    page, response, requests = open_page(
-        browser, site + "/en/partners/", viewport={"width": 1100, "height": 900}
-    )
-    assert response.status == 200
-    own_host_only(requests, site)
-    svg = page.locator("svg.map")
-    box = svg.bounding_box()
-    assert box["width"] > 900 and box["height"] > 400
-    assert page.locator("svg.map .map-land-home").count() >= 2  # provinces, Cambodia
-    assert page.locator("svg.map a.map-marker").count() == 4
-    assert page.locator("svg.map path.map-link").count() == 1
-    # The stylesheet really styled it: the partner country's land, the markers' colours.
-    colour = page.locator(".map-marker-ca .map-marker-dot").first.evaluate(
-        "el => getComputedStyle(el).fill"
-    )
-    assert colour == "rgb(11, 79, 108)"
-    assert page.locator(".map-marker-kh .map-marker-dot").evaluate(
-        "el => getComputedStyle(el).fill"
-    ) == ("rgb(179, 38, 30)")
-    label = page.locator("svg.map a.map-marker .map-label").first
-    assert label.evaluate("el => getComputedStyle(el).opacity") == "1"
-    assert page.get_by_role("link", name="County of Newell, Alberta, Canada").is_visible()
-    DOCS.mkdir(exist_ok=True)
-    page.locator("figure.partner-map").screenshot(path=DOCS / "map.png")
-    page.context.close()
-
-
-@pytest.mark.browser
-def test_tab_reaches_a_marker_and_shows_its_name(browser, site):  # noqa: F811
-    # Leduc is next door to Beaumont: its name would cover Beaumont's, so it waits for focus.
-    make_municipality(
-        "City of Leduc", region="Alberta", latitude=Decimal("53.2723"), longitude="-113.5497"
-    )
-    page, _response, requests = open_page(
-        browser, site + "/en/partners/", viewport={"width": 1100, "height": 900}
-    )
-    label = page.locator(".map-label-on-demand")
-    assert label.count() == 1
-    assert label.evaluate("el => getComputedStyle(el).opacity") == "0"
-    hidden_name = label.inner_html()
-    for _ in range(60):
-        page.keyboard.press("Tab")
-        focused = page.evaluate("document.activeElement.getAttribute('aria-label') || ''")
-        if focused.startswith(hidden_name):
-            break
-    else:
-        pytest.fail(f"Tab never reached the marker of {hidden_name}")
-    assert label.evaluate("el => getComputedStyle(el).opacity") == "1"
-    marker = page.locator("a.map-marker:focus")
-    ring = marker.locator(".map-marker-ring").evaluate("el => getComputedStyle(el).fill")
-    assert ring == "rgb(255, 191, 71)"  # the site's focus colour
-    assert marker.locator(".map-label-box").evaluate("el => getComputedStyle(el).opacity") == "1"
-    page.keyboard.press("Enter")
-    page.wait_for_load_state("networkidle")
-    assert page.locator("h1").inner_text() == hidden_name
-    own_host_only(requests, site)
-    page.context.close()
-
-
-@pytest.mark.browser
-def test_pointing_at_a_marker_names_it_and_the_page_fits_a_phone(browser, site):  # noqa: F811
-    page, _response, _requests = open_page(
-        browser, site + "/en/partners/", viewport={"width": 1100, "height": 900}
-    )
-    marker = page.locator('a.map-marker[href="/en/partners/kang-meas-district/"]')
-    box = marker.locator(".map-label-box")
-    assert box.evaluate("el => getComputedStyle(el).opacity") == "0"
-    marker.locator(".map-marker-dot").hover()
-    assert box.evaluate("el => getComputedStyle(el).opacity") == "1"
-    page.context.close()
-    phone, _response, _requests = open_page(
-        browser, site + "/en/partners/", viewport={"width": 390, "height": 844}
-    )
-    overflow = phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, "the partners page scrolls sideways on a phone"
-    phone.context.close()

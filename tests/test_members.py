@@ -8,8 +8,7 @@ from django.conf import settings
 
 from news.models import Kind
 
-from .conftest import PDF_BYTES, make_member, make_news
-from .test_home import visible_text
+from .helpers import PDF_BYTES, make_member, make_news, visible_text
 
 
 def members_report(**extra):

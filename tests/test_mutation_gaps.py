@@ -22,9 +22,16 @@ from pages.models import SiteSettings
 from partners.models import Country, Municipality
 from redirects.models import MissingPage, Redirect
 
-from .conftest import PDF_BYTES, make_member, make_municipality, make_news
-from .test_admin import admin_form_data, assert_form_shown_again_with, news_post, text
-from .test_home import visible_text
+from .helpers import (
+    PDF_BYTES,
+    admin_form_data,
+    assert_form_shown_again_with,
+    make_member,
+    make_municipality,
+    make_news,
+    news_post,
+    visible_text,
+)
 
 
 def local_date(moment):
@@ -140,13 +147,13 @@ def test_page_updated_of_a_scheduled_item_is_its_last_edit_not_its_future_public
     item = make_news("Launch next week")
     NewsItem.objects.filter(pk=item.pk).update(published_at=goes_live, updated_at=last_edit)
 
-    preview = text(staff_client.get(item.get_absolute_url()))
+    preview = visible_text(staff_client.get(item.get_absolute_url()))
     assert "Preview — not published" in preview
     assert f"Page Updated: {local_date(last_edit)}" in preview
     assert local_date(goes_live) not in preview.split("Page Updated:")[1]
     # The public pages do not show it, nor its date.
     for url in ["/en/", "/en/news/"]:
-        page = text(Client().get(url))
+        page = visible_text(Client().get(url))
         assert "Launch next week" not in page
         assert f"Page Updated: {local_date(goes_live)}" not in page
 
@@ -204,7 +211,7 @@ def test_a_members_only_press_features_article_copy_is_for_members(db):
 
     refused = non_member_client().get(url)
     assert refused.status_code == 403
-    assert "This document is for members with a confirmed email." in text(refused)
+    assert "This document is for members with a confirmed email." in visible_text(refused)
 
     response = member_client().get(url)
     assert response.status_code == 200

@@ -5,8 +5,7 @@ from django.utils import timezone
 
 from news.models import Kind, NewsItem
 
-from .conftest import make_municipality, make_news
-from .test_home import visible_text
+from .helpers import make_municipality, make_news, visible_text
 
 
 def test_report_page_offers_its_pdf_with_type_and_size(client, demo):

@@ -10,18 +10,21 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.core.files.uploadedfile import SimpleUploadedFile
 from reversion.models import Version
 
 from partners.admin import UploadStorage
 from partners.models import Country, Municipality, Partnership
 from partners.opendata import MUNICIPALITY_COLUMNS, PARTNERSHIP_COLUMNS
 
-from .conftest import make_municipality, make_partnership
-from .test_home import visible_text
-
-IMPORT_URL = "/admin/partners/municipality/import/"
-CONFIRM_URL = "/admin/partners/municipality/process_import/"
+from .helpers import (
+    CONFIRM_URL,
+    IMPORT_URL,
+    confirm,
+    make_municipality,
+    make_partnership,
+    preview,
+    visible_text,
+)
 
 
 def read_csv(response):
@@ -308,20 +311,6 @@ def test_a_municipality_page_still_works_next_to_the_data_routes(client, places)
 
 
 # Import in the admin
-
-
-def upload(content, name="municipalities.csv"):
-    if isinstance(content, str):
-        content = content.encode()
-    return SimpleUploadedFile(name, content, content_type="text/csv")
-
-
-def preview(client, content, name="municipalities.csv"):
-    return client.post(IMPORT_URL, {"format": "0", "import_file": upload(content, name)})
-
-
-def confirm(client, response):
-    return client.post(CONFIRM_URL, response.context["confirm_form"].initial)
 
 
 def test_a_downloaded_file_imports_again_without_any_change(client, staff_client, places):

@@ -4,11 +4,7 @@ object storage, shared by several app servers)."""
 
 import io
 import json
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -18,15 +14,12 @@ from django.core.files.storage import InMemoryStorage, default_storage
 from django.core.management import call_command
 from django.test import Client
 from django.urls import path, reverse
-from PIL import Image
 
 from files.storage import DocumentURLMixin, private_storage
 from mped.urls import urlpatterns as site_urlpatterns
 from news.models import Kind, NewsItem
 
-from .conftest import PDF_BYTES, make_news
-
-ROOT = Path(__file__).resolve().parent.parent
+from .helpers import PDF_BYTES, image_bytes, make_news, manage
 
 
 def boom(request):
@@ -36,38 +29,6 @@ def boom(request):
 # A test-only URLconf (this module, with pytest.mark.urls): the site and a view that fails.
 # (The site's own patterns spliced in: i18n_patterns cannot be include()d.)
 urlpatterns = [path("boom/", boom), *site_urlpatterns]
-
-
-def subprocess_environment(env=None):
-    """This machine's environment without the site's settings, plus production ones
-    (mped.settings.production) and `env`."""
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "MPED_", "AWS_", "DATABASE_", "REDIS_"))
-    }
-    environment.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "mped.settings.production",
-            "DJANGO_SECRET_KEY": "test-only-secret-key-for-a-subprocess",
-            "DJANGO_ALLOWED_HOSTS": "testserver",
-            "DATABASE_URL": "sqlite:///:memory:",
-            **(env or {}),
-        }
-    )
-    return environment
-
-
-def manage(*args, env=None, timeout=120):
-    """Run `manage.py` in a new process, with `subprocess_environment(env)`."""
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=subprocess_environment(env),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
 
 
 def in_subprocess(code, env=None):
@@ -390,12 +351,6 @@ class PrivateInMemoryStorage(DocumentURLMixin, InMemoryStorage):
     """Documents in memory: like object storage, a storage with no local path."""
 
 
-def png_bytes(size=(900, 600)):
-    buffer = io.BytesIO()
-    Image.new("RGB", size, (200, 40, 40)).save(buffer, "PNG")
-    return buffer.getvalue()
-
-
 def test_uploads_work_with_storage_that_has_no_local_files(client, db, settings):
     """PDF pages and first-page pictures, image sizes and renditions, the document view,
     cleanup_files and backups all go through the storage API: Django's in-memory storage has
@@ -412,7 +367,7 @@ def test_uploads_work_with_storage_that_has_no_local_files(client, db, settings)
     )
     pictured.is_published = True
     pictured.published_at = report.published_at
-    pictured.image.save("field.png", ContentFile(png_bytes()), save=False)
+    pictured.image.save("field.png", ContentFile(image_bytes((900, 600))), save=False)
     pictured.save()
 
     assert isinstance(private_storage._wrapped, PrivateInMemoryStorage)

@@ -2,8 +2,7 @@ from django.utils import timezone
 
 from pages.models import ProgramPage
 
-from .conftest import make_page
-from .test_home import visible_text
+from .helpers import make_page, visible_text
 
 
 def test_every_program_page_is_in_the_navigation_and_shows_its_content(client, demo):

@@ -2,8 +2,7 @@ from django.utils import timezone
 
 from partners.models import Country, Municipality, Partnership
 
-from .conftest import make_municipality, make_partnership
-from .test_home import visible_text
+from .helpers import make_municipality, make_partnership, visible_text
 
 
 def column(text, heading, next_heading):

@@ -11,9 +11,16 @@ from django.utils import timezone
 from news.models import Kind, NewsItem
 from pages.models import ProgramPage
 
-from .conftest import make_member, make_news, make_page
-from .test_admin import admin_form_data, change_url, form_errors, news_post
-from .test_home import visible_text
+from .helpers import (
+    admin_form_data,
+    change_url,
+    form_errors,
+    make_member,
+    make_news,
+    make_page,
+    news_post,
+    visible_text,
+)
 
 HOUR = datetime.timedelta(hours=1)
 PUBLIC_NEWS_URLS = ["/en/", "/en/news/", "/en/news/?kind=report"]

@@ -1,13 +1,11 @@
 """Queries per page must not grow with the number of items shown."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from news.models import Kind, NewsItem
 from partners.models import Country, Municipality
 
-from .conftest import make_municipality, make_news, make_partnership
+from .helpers import count_queries, make_municipality, make_news, make_partnership
 
 # What rendering a page costs; a cached page costs none (tests/test_cache.py).
 pytestmark = pytest.mark.usefixtures("uncached")
@@ -20,13 +18,6 @@ def add_content(start, count):
         make_partnership(canadian, cambodian, since=2011, focus="Planning")
         item = make_news(f"Story {i}", kind=Kind.PRESS if i % 2 else Kind.REPORT, days_ago=i % 20)
         item.partners.add(canadian, cambodian)
-
-
-def count_queries(client, url):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(queries)
 
 
 @pytest.mark.parametrize(

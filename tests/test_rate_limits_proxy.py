@@ -6,14 +6,11 @@ import html
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-from .conftest import make_member
+from .helpers import PASSWORD, ROOT, make_member
 
-ROOT = Path(__file__).resolve().parent.parent
-PASSWORD = "Rice-fields-at-dawn-42"
 LOCKED_OUT = "Too many failed login attempts. Try again later."
 PROXY = "10.0.0.1"
 ATTACKER = "203.0.113.9"

@@ -15,8 +15,14 @@ from django.utils import translation
 from pages.models import SiteSettings
 from redirects.models import MissingPage, Redirect
 
-from .conftest import make_municipality, make_news, make_page
-from .test_admin import admin_form_data, change_url
+from .helpers import (
+    admin_form_data,
+    change_url,
+    make_municipality,
+    make_news,
+    make_page,
+    visible_text,
+)
 
 LANGUAGES = ["en", "fr", "km"]
 ADD_URL = "/admin/redirects/redirect/add/"
@@ -32,10 +38,6 @@ def rename(obj, slug):
     obj.slug = slug
     obj.save()
     return obj
-
-
-def text(response):
-    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode())))
 
 
 def add_redirect(client, old_path, new_path, **extra):
@@ -81,10 +83,10 @@ def test_a_program_page_renamed_in_the_admin_keeps_its_old_link(staff_client, db
     assert response.status_code == 302
     response = Client().get(old_url, follow=True)
     assert response.redirect_chain == [("/en/program/the-league/", 301)]
-    assert "About the league" in text(response)
+    assert "About the league" in visible_text(response)
     listing = staff_client.get("/admin/redirects/redirect/")
-    assert "/program/about-the-league/" in text(listing)
-    assert "/program/the-league/" in text(listing)
+    assert "/program/about-the-league/" in visible_text(listing)
+    assert "/program/the-league/" in visible_text(listing)
 
 
 def test_renaming_a_draft_leaves_no_redirect(db):
@@ -125,7 +127,7 @@ def test_a_new_item_at_a_redirected_address_replaces_the_redirect(db):
     rename(moved, "b")
     make_news("Another alpha", slug="a")
     assert not Redirect.objects.filter(old_path="/news/a/").exists()
-    assert "Another alpha" in text(Client().get("/en/news/a/"))
+    assert "Another alpha" in visible_text(Client().get("/en/news/a/"))
 
 
 def test_the_query_string_is_passed_on(db):
@@ -195,7 +197,7 @@ def test_a_redirect_to_an_address_that_redirects_leads_straight_to_the_end(staff
         ADD_URL, {"old_path": "/a/", "new_path": "/b/", "is_permanent": "on"}, follow=True
     )
     assert "/b/ already redirects, so this redirect leads straight to where it ends: /c/." in (
-        text(response)
+        visible_text(response)
     )
     assert Redirect.objects.get(old_path="/a/").new_path == "/c/"
 
@@ -226,7 +228,7 @@ def test_a_redirect_that_would_make_a_loop_is_refused(
     before = list(Redirect.objects.values_list("old_path", "new_path"))
     response = add_redirect(staff_client, old_path, new_path)
     assert response.status_code == 400
-    assert f"This would make a loop: {chain}." in text(response)
+    assert f"This would make a loop: {chain}." in visible_text(response)
     assert list(Redirect.objects.values_list("old_path", "new_path")) == before
 
 
@@ -256,7 +258,7 @@ def test_bad_addresses_are_refused_with_a_clear_message(
     Redirect.objects.create(old_path="/kept/", new_path="/news/")
     response = add_redirect(staff_client, old_path, new_path)
     assert response.status_code == 400
-    assert message in text(response)
+    assert message in visible_text(response)
     assert list(Redirect.objects.values_list("old_path", flat=True)) == ["/kept/"]
 
 
@@ -265,7 +267,7 @@ def test_a_redirect_from_a_live_page_is_refused(staff_client, db, old_path):
     make_news("Live story", slug="live-story")
     response = add_redirect(staff_client, old_path, "/program/")
     assert response.status_code == 400
-    assert "is a live page, so a redirect from it would never be used" in text(response)
+    assert "is a live page, so a redirect from it would never be used" in visible_text(response)
     assert not Redirect.objects.exists()
 
 
@@ -299,7 +301,7 @@ def test_the_404_log_lists_the_most_requested_missing_addresses_first(staff_clie
         )
     Client().get("/fr/nothing-here/")
     response = staff_client.get(LOG_URL)
-    page = text(response)
+    page = visible_text(response)
     assert page.index("/en/program/old-led/") < page.index("/fr/nothing-here/")
     entry = MissingPage.objects.get(path="/en/program/old-led/")
     assert entry.hits == 3
@@ -333,10 +335,10 @@ def test_a_missing_address_is_redirected_from_the_404_log(staff_client, db):
     )
     response = Client().get("/en/program/old-led/")
     assert response.status_code == 301 and response["Location"] == "/en/program/led-framework/"
-    redirected = text(staff_client.get(LOG_URL + "?redirected=yes"))
+    redirected = visible_text(staff_client.get(LOG_URL + "?redirected=yes"))
     assert "/en/program/old-led/" in redirected
     assert "Redirect this address" not in redirected
-    assert "/en/program/old-led/" not in text(staff_client.get(LOG_URL + "?redirected=no"))
+    assert "/en/program/old-led/" not in visible_text(staff_client.get(LOG_URL + "?redirected=no"))
 
 
 def test_staff_clear_the_404_log(staff_client, db):
@@ -399,10 +401,10 @@ def test_publishers_manage_redirects_and_editors_only_look(role_client):
     editor = role_client("Editors")
     Client().get("/en/gone/")
     assert add_redirect(editor, "/a/", "/news/").status_code == 403
-    assert "Redirect this address" not in text(editor.get(LOG_URL))
-    assert "/en/gone/" in text(editor.get(LOG_URL))
+    assert "Redirect this address" not in visible_text(editor.get(LOG_URL))
+    assert "/en/gone/" in visible_text(editor.get(LOG_URL))
     assert add_redirect(publisher, "/a/", "/news/").status_code == 302
-    assert "Redirect this address" in text(publisher.get(LOG_URL))
+    assert "Redirect this address" in visible_text(publisher.get(LOG_URL))
     assert Redirect.objects.filter(old_path="/a/").exists()
 
 

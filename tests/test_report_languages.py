@@ -6,20 +6,21 @@ import re
 
 from django.core.files.base import ContentFile
 from django.core.management import call_command
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from news.models import Kind, NewsItem
 
-from .conftest import PDF_BYTES, make_member, make_news
-from .test_admin import (
+from .helpers import (
+    PDF_BYTES,
     admin_form_data,
     assert_form_shown_again_with,
     change_url,
+    count_queries,
+    make_member,
+    make_news,
     markup,
     pdf_upload,
-    text,
+    visible_text,
 )
 
 
@@ -64,7 +65,7 @@ def test_a_french_reader_is_offered_the_french_pdf_first_and_the_english_next_to
         (item.pdf.url, "en"),
     ]
     assert links[1][2:] == ("en", "English")
-    assert text(response).count("(PDF, 1 page, 1 ko)") == 2  # each with its size and pages
+    assert visible_text(response).count("(PDF, 1 page, 1 ko)") == 2  # each with its size and pages
 
 
 def test_an_english_reader_is_offered_the_english_pdf_first(client, db):
@@ -130,7 +131,7 @@ def test_a_fake_pdf_uploaded_as_the_french_pdf_is_refused_and_the_item_keeps_its
     english, french = item.pdf.name, item.pdf_fr.name
 
     data = admin_form_data(staff_client.get(change_url(item)))
-    data["pdf_fr"] = pdf_upload("x.pdf", b"not a pdf")
+    data["pdf_fr"] = pdf_upload(b"not a pdf", "x.pdf")
     response = staff_client.post(change_url(item), data)
 
     assert_form_shown_again_with(response, "This file is not a PDF. Upload a PDF document.")
@@ -144,10 +145,10 @@ def test_a_fake_pdf_uploaded_as_the_french_pdf_is_refused_and_the_item_keeps_its
 def test_a_khmer_pdf_uploaded_in_the_admin_is_offered_to_khmer_readers_first(staff_client, db):
     item = report(languages=())
     page = staff_client.get(change_url(item))
-    assert "PDF in French" in text(page) and "PDF in Khmer" in text(page)
+    assert "PDF in French" in visible_text(page) and "PDF in Khmer" in visible_text(page)
 
     data = admin_form_data(page)
-    data["pdf_km"] = pdf_upload("khmer.pdf")
+    data["pdf_km"] = pdf_upload(name="khmer.pdf")
     response = staff_client.post(change_url(item), data)
 
     assert response.status_code == 302
@@ -155,12 +156,6 @@ def test_a_khmer_pdf_uploaded_in_the_admin_is_offered_to_khmer_readers_first(sta
     assert (item.pdf_km_size, item.pdf_km_pages) == (len(PDF_BYTES), 1)
     links = pdf_links(Client().get(page_in("km", item)))
     assert [href for href, *_ in links] == [item.pdf_km.url, item.pdf.url]
-
-
-def count_queries(client, path):
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(path).status_code == 200
-    return len(queries)
 
 
 def test_the_page_makes_no_more_queries_with_more_pdfs(client, db, uncached):

@@ -13,8 +13,7 @@ from django.utils import timezone
 from news.models import Article, Kind
 from reviews.models import ReviewLink, ReviewLinkUse, signer
 
-from .conftest import PDF_BYTES, make_member, make_news, make_page
-from .test_home import visible_text
+from .helpers import PDF_BYTES, make_member, make_news, make_page, visible_text
 
 SECRET_BODY = "The council budget line for the market hall is 42,000 dollars."
 

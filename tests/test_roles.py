@@ -12,9 +12,20 @@ from news.models import NewsItem
 from pages.models import ProgramPage, SiteSettings
 from partners.models import Country, Municipality, Partnership
 
-from .conftest import make_municipality, make_news, make_page, make_partnership
-from .test_admin import add_pairing_row, admin_form_data, change_url, form_errors, text
-from .test_open_data import CONFIRM_URL, confirm, preview
+from .helpers import (
+    CONFIRM_URL,
+    add_pairing_row,
+    admin_form_data,
+    change_url,
+    confirm,
+    form_errors,
+    make_municipality,
+    make_news,
+    make_page,
+    make_partnership,
+    preview,
+    visible_text,
+)
 
 ADD_URL = reverse("admin:partners_municipality_add")
 LIST_URL = reverse("admin:partners_municipality_changelist")
@@ -203,7 +214,7 @@ def test_an_editor_s_import_cannot_publish_or_change_a_published_municipality(ed
     before = list(Municipality.objects.order_by("pk").values())
     response = preview(editor, content)
     assert response.status_code == 400
-    page = text(response)
+    page = visible_text(response)
     assert page.count("Only a publisher can publish a municipality") == 2
     assert "City of Live is published: only a publisher can change it." in page
     assert list(Municipality.objects.order_by("pk").values()) == before
@@ -217,7 +228,7 @@ def test_an_editor_imports_drafts_and_leaves_unchanged_published_rows_alone(edit
         "city-of-live,City of Live,CA,,,,,As published.,false,true\r\n"
     )
     response = preview(editor, content)
-    assert response.status_code == 200, text(response)
+    assert response.status_code == 200, visible_text(response)
     assert confirm(editor, response).status_code == 302
     smithers = Municipality.objects.get(slug="town-of-smithers")
     assert not smithers.is_published
@@ -232,7 +243,7 @@ def test_an_editor_cannot_confirm_a_publisher_s_import(editor, publisher):
     assert previewed.status_code == 200
     response = editor.post(CONFIRM_URL, previewed.context["confirm_form"].initial)
     assert response.status_code == 400
-    assert "Nothing was imported" in text(response)
+    assert "Nothing was imported" in visible_text(response)
     assert not Municipality.objects.exists()
 
     assert confirm(publisher, previewed).status_code == 302
@@ -259,7 +270,7 @@ def test_an_editor_cannot_restore_a_published_version_of_a_municipality(editor, 
     response = restore(editor, unpublished_town, published)
     assert response.status_code == 302
     follow = editor.get(response["Location"])
-    assert "Only a publisher can restore this version" in text(follow)
+    assert "Only a publisher can restore this version" in visible_text(follow)
     unpublished_town.refresh_from_db()
     assert not unpublished_town.is_published
     assert not is_public(unpublished_town)
@@ -296,7 +307,9 @@ def test_an_editor_cannot_recover_a_deleted_published_municipality(editor, publi
     delete_in_admin(publisher, Municipality.objects.get())
     response = recover(editor, Municipality)
     assert response.status_code == 302
-    assert "Only a publisher can restore this version" in text(editor.get(response["Location"]))
+    assert "Only a publisher can restore this version" in visible_text(
+        editor.get(response["Location"])
+    )
     assert not Municipality.objects.exists()
 
     assert recover(publisher, Municipality).status_code == 302
@@ -371,7 +384,7 @@ def test_a_publisher_adds_a_public_pairing_through_the_inline(publisher, towns):
     )
     response = publisher.post(change_url(canadian), data)
     assert response.status_code == 302, form_errors(response)
-    assert "Kang Meas District" in text(Client().get(canadian.get_absolute_url()))
+    assert "Kang Meas District" in visible_text(Client().get(canadian.get_absolute_url()))
 
 
 def test_the_partnership_admin_keeps_editors_to_drafts(editor, publisher, towns):
@@ -429,7 +442,9 @@ def test_an_editor_cannot_restore_a_version_that_republishes_another_page(editor
     version = Version.objects.get_for_object(draft).order_by("pk").first()
     response = restore(editor, draft, version)
     assert response.status_code == 302
-    assert "Only a publisher can restore this version" in text(editor.get(response["Location"]))
+    assert "Only a publisher can restore this version" in visible_text(
+        editor.get(response["Location"])
+    )
     assert not is_public(live)
     assert not is_public(draft)
 
@@ -470,11 +485,11 @@ def test_an_editor_sees_the_site_settings_read_only_and_cannot_change_them(edito
     page = editor.get(SITE_URL)
     assert page.status_code == 200
     assert 'name="site_name_en"' not in page.content.decode()
-    assert "only a publisher can change them" in text(page)
+    assert "only a publisher can change them" in visible_text(page)
     response = editor.post(SITE_URL, {"site_name_en": "Hijacked", "latest_count": "3"})
     assert response.status_code == 403
     assert SiteSettings.load().site_name == "Municipal Partners for Economic Development"
-    assert "Hijacked" not in text(Client().get("/en/"))
+    assert "Hijacked" not in visible_text(Client().get("/en/"))
 
 
 def test_a_publisher_changes_the_site_settings(publisher):
@@ -483,4 +498,4 @@ def test_a_publisher_changes_the_site_settings(publisher):
     data.update(site_name_en="Partners for Development")
     response = publisher.post(SITE_URL, data)
     assert response.status_code == 302, form_errors(response)
-    assert "Partners for Development" in text(Client().get("/en/"))
+    assert "Partners for Development" in visible_text(Client().get("/en/"))

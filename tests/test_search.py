@@ -18,17 +18,23 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from django.utils.html import escape, strip_tags
+from django.utils.html import escape
 
 from files.pdfs import read_pdf
 from news.models import Kind, NewsItem
 from pages.models import PagePoint
 from partners.models import Country
 
-from .conftest import make_member, make_municipality, make_news, make_page
-from .test_admin import add_news_via_admin
+from .helpers import (
+    add_news_via_admin,
+    count_queries,
+    make_member,
+    make_municipality,
+    make_news,
+    make_page,
+    visible_text,
+)
 
 REPORT_TITLE = "New report: Encouraging women's participation in local politics"
 SKIP_LINK = "Skip to main content"
@@ -81,10 +87,6 @@ def titles(response):
     return [hit.title for hit in response.context["hits"]]
 
 
-def page_text(response):
-    return " ".join(html.unescape(strip_tags(response.content.decode())).split())
-
-
 def title_of(response):
     return html.unescape(re.search(r"<title>(.*?)</title>", response.content.decode(), re.S)[1])
 
@@ -93,7 +95,7 @@ def assert_search_page(response, status=200):
     assert response.status_code == status
     content = response.content.decode()
     assert content.count("<h1") == 1
-    assert SKIP_LINK in page_text(response)  # the site's layout
+    assert SKIP_LINK in visible_text(response)  # the site's layout
     assert 'name="q"' in content
 
 
@@ -116,7 +118,7 @@ def test_every_page_has_a_search_box_in_its_header(client, demo, url):
 def test_an_empty_search_shows_the_form_and_a_hint(client, demo):
     for response in (client.get("/en/search/"), search(client, "   ")):
         assert_search_page(response)
-        assert "Type a word or two" in page_text(response)
+        assert "Type a word or two" in visible_text(response)
         assert "hits" not in response.context
         assert title_of(response).startswith("Search – ")
 
@@ -133,7 +135,7 @@ def test_women_finds_the_womens_participation_report(client, demo):
     assert hit.url == "/en/news/new-report-womens-participation-in-local-politics/"
     assert re.search(r"<mark>women</mark>", hit.snippet, re.IGNORECASE)
     count = response.context["paginator"].count
-    assert f"{count} results for “women”" in page_text(response)
+    assert f"{count} results for “women”" in visible_text(response)
     assert "“women”" in title_of(response)
     # The link and the snippet, as the reader gets them.
     assert f'<a href="{hit.url}">' in response.content.decode()
@@ -151,7 +153,7 @@ def test_a_word_only_in_the_pdf_finds_the_report(client, db):
     response = search(client, "zanzibarish")
     assert titles(response) == ["Annual review"]
     assert "<mark>Zanzibarish</mark>" in response.context["hits"][0].snippet
-    assert "1 result for “zanzibarish”" in page_text(response)
+    assert "1 result for “zanzibarish”" in visible_text(response)
 
 
 def test_a_pdf_uploaded_in_the_admin_is_searchable_by_its_text(client, staff_client, db):
@@ -220,7 +222,7 @@ def test_results_are_labelled_by_kind(client, db):
         "Heronic page": "Program page",
         "Heronic commune": "Partner",
     }
-    assert "Takeo, Cambodia" in page_text(response)
+    assert "Takeo, Cambodia" in visible_text(response)
 
 
 def test_title_matches_rank_before_matches_in_the_text(client, db):
@@ -281,7 +283,7 @@ def test_members_only_text_is_searched_for_members_only(client, db):
     response = search(client, "briefing")
     assert "Bilbyfruit" not in response.content.decode()
     assert "Wombatish" not in response.content.decode()
-    assert "Members only" in page_text(response)
+    assert "Members only" in visible_text(response)
 
     member = Client()
     member.force_login(make_member())
@@ -301,8 +303,8 @@ def test_results_come_ten_a_page(client, db):
     first = search(client, "capybarine")
     assert len(titles(first)) == 10
     assert titles(first)[0] == "Capybarine story 0"  # equal ranks: newest first
-    assert "23 results for “capybarine”" in page_text(first)
-    assert "Page 1 of 3" in page_text(first)
+    assert "23 results for “capybarine”" in visible_text(first)
+    assert "Page 1 of 3" in visible_text(first)
     assert 'href="?q=capybarine&amp;page=2"' in first.content.decode()
 
     third = search(client, "capybarine", page=3)
@@ -317,7 +319,7 @@ def test_results_come_ten_a_page(client, db):
     for page in ("4", "99999", "0", "-1", "abc", "1.5", "1e9", "inf", "nan"):
         response = search(client, "capybarine", page=page)
         assert response.status_code == 404, page
-        assert "Page not found" in page_text(response)
+        assert "Page not found" in visible_text(response)
 
 
 def test_the_query_is_urlencoded_in_page_links(client, db):
@@ -330,8 +332,8 @@ def test_the_query_is_urlencoded_in_page_links(client, db):
 def test_no_results_says_so(client, demo):
     response = search(client, "xylophonist")
     assert_search_page(response)
-    assert "0 results for “xylophonist”" in page_text(response)
-    assert "Nothing matches" in page_text(response)
+    assert "0 results for “xylophonist”" in visible_text(response)
+    assert "Nothing matches" in visible_text(response)
 
 
 # Bad input --------------------------------------------------------------------------------------
@@ -342,7 +344,7 @@ def test_a_query_over_200_characters_is_refused_with_a_message(client, db):
     assert search(client, "story " * 33 + "st").status_code == 200  # 200 characters
     response = search(client, "story " * 40)
     assert_search_page(response, status=400)
-    assert "Your search is too long. Use at most 200 characters." in page_text(response)
+    assert "Your search is too long. Use at most 200 characters." in visible_text(response)
     assert "hits" not in response.context
     assert 'maxlength="200"' in response.content.decode()
 
@@ -428,13 +430,6 @@ def add_matching(start, count, kinds=("news",)):
         if "page" in kinds:
             page = make_page(f"Pangolinic page {number}", summary="Pangolinic work.")
             PagePoint.objects.create(page=page, text="A Pangolinic point")
-
-
-def count_queries(client, url):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(queries)
 
 
 def test_queries_stay_the_same_from_3_to_30_results(client, demo, uncached):

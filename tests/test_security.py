@@ -9,26 +9,21 @@ import re
 import secrets
 import subprocess
 import sys
-import time
 from io import StringIO
-from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
 import reversion
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import override_settings
 from django.urls import clear_url_caches, reverse
 from reversion.models import Version
 
-from .conftest import make_member, make_news
+from .helpers import PASSWORD, ROOT, directives, make_member, make_news, totp_code
 
-ROOT = Path(__file__).resolve().parent.parent
-PASSWORD = "Rice-fields-at-dawn-42"
 LOCKED_OUT = "Too many failed login attempts. Try again later."
 
 
@@ -47,21 +42,6 @@ def login(client, email, password=PASSWORD, next_url=None):
 
 def messages_in(response):
     return [html.unescape(m) for m in re.findall(r'class="message[^"]*">(.*?)<', response.text)]
-
-
-def totp_code(secret):
-    """The code an authenticator app shows now (RFC 6238, as allauth computes it); near the end
-    of a 30-second step, the next one's, so that it is still valid when the server checks it."""
-    if 30 - time.time() % 30 < 3:
-        time.sleep(30 - time.time() % 30 + 0.1)
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
-
-
-def directives(policy):
-    return {
-        name: values
-        for name, *values in (part.split() for part in policy.split(";") if part.strip())
-    }
 
 
 # Headers and cookies ----------------------------------------------------------------------------

@@ -5,9 +5,9 @@ DJANGO_DEBUG=1 (as before the settings were split)."""
 import os
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from .helpers import ROOT
+
 SCRIPT = "from django.conf import settings as s; print(s.SETTINGS_MODULE, s.DEBUG)"
 
 

@@ -19,14 +19,11 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from pathlib import Path
 
 import pytest
 
-from .conftest import PDF_BYTES
-from .test_load import FormReader, Staff, free_port, http_get
+from .helpers import PDF_BYTES, ROOT, FormReader, Staff, free_port, http_get
 
-ROOT = Path(__file__).resolve().parent.parent
 ROUNDS = 30
 MEMBERS = 10
 EMAIL, PASSWORD = "operator@example.org", "Mekong-delta-at-noon-77"

@@ -22,9 +22,8 @@ from django.utils import timezone
 from news.models import Kind
 from reviews.models import ReviewLink
 
-from .conftest import make_news, make_page
+from .helpers import PASSWORD, make_news, make_page
 
-PASSWORD = "Rice-fields-at-dawn-42"
 SECRET_WORD = "Quokkaberry"
 
 

@@ -15,40 +15,33 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from PIL import Image, ImageDraw
+from PIL import Image
 
 from files.pdfs import PdfError, read_pdf
 from news.models import Article, Kind, NewsItem
 from partners.models import Country, Municipality
 
-from .conftest import make_member, make_municipality, make_news
-from .test_admin import (
+from .helpers import (
     add_news_via_admin,
     admin_form_data,
     assert_form_shown_again_with,
     change_url,
     form_errors,
+    image_bytes,
+    image_upload,
+    make_member,
+    make_municipality,
+    make_news,
     markup,
     news_post,
-    text,
+    pdf_bytes,
+    pdf_upload,
+    visible_text,
 )
 
 # Files ------------------------------------------------------------------------------------------
-
-
-def pdf_bytes(pages=3):
-    """A real PDF of `pages` pages, each with its number written on it (Pillow writes PDFs)."""
-    images = []
-    for number in range(1, pages + 1):
-        page = Image.new("RGB", (595, 842), "white")
-        ImageDraw.Draw(page).text((60, 60), f"Page {number} of the report", fill="black")
-        images.append(page)
-    buffer = io.BytesIO()
-    images[0].save(buffer, "PDF", save_all=True, append_images=images[1:], resolution=72)
-    return buffer.getvalue()
 
 
 def encrypted_pdf_bytes():
@@ -56,15 +49,6 @@ def encrypted_pdf_bytes():
     buffer = io.BytesIO()
     with pikepdf.open(io.BytesIO(pdf_bytes(2))) as pdf:
         pdf.save(buffer, encryption=pikepdf.Encryption(owner="owner-secret", user="reader-secret"))
-    return buffer.getvalue()
-
-
-def image_bytes(size=(4, 3), format="PNG", exif=None):
-    image = Image.new("RGB", size, (11, 79, 108))
-    ImageDraw.Draw(image).rectangle((0, 0, size[0] // 2, size[1] // 2), fill=(240, 200, 40))
-    buffer = io.BytesIO()
-    options = {"exif": exif} if exif is not None else {}
-    image.save(buffer, format, **options)
     return buffer.getvalue()
 
 
@@ -86,14 +70,6 @@ def decompression_bomb_png(side=20_000):
         + png_chunk(b"IDAT", pixels)
         + png_chunk(b"IEND", b"")
     )
-
-
-def pdf_upload(content, name="report.pdf"):
-    return SimpleUploadedFile(name, content, content_type="application/pdf")
-
-
-def image_upload(content, name="photo.png", content_type="image/png"):
-    return SimpleUploadedFile(name, content, content_type=content_type)
 
 
 # Helpers ----------------------------------------------------------------------------------------
@@ -177,12 +153,12 @@ def test_a_three_page_report_shows_its_page_count_and_the_picture_of_its_first_p
     assert item.pdf_pages == 3
     assert item.pdf_size == len(content)
     response = Client().get(item.get_absolute_url())
-    page = text(response)
+    page = visible_text(response)
     size_kb = round(len(content) / 1024)
     assert f"Download the report: Council opens a farmers' market (PDF, 3 pages, {size_kb} KB)" in (
         page
     )
-    assert f"(PDF, 3 pages, {size_kb} KB)" in text(Client().get("/en/news/"))
+    assert f"(PDF, 3 pages, {size_kb} KB)" in visible_text(Client().get("/en/news/"))
 
     tag = thumbnail_tag(markup(response))
     assert tag is not None
@@ -215,7 +191,9 @@ def test_a_press_article_copy_shows_its_page_count(staff_client, db):
 
     article = Article.objects.get()
     assert article.file_pages == 1
-    assert "The County of Newell (PDF, 1 page, " in text(Client().get(item.get_absolute_url()))
+    assert "The County of Newell (PDF, 1 page, " in visible_text(
+        Client().get(item.get_absolute_url())
+    )
 
 
 def test_the_first_page_of_a_members_only_pdf_is_kept_from_visitors(staff_client, db):
@@ -244,7 +222,7 @@ def test_the_demo_report_has_its_page_count_and_first_page(client, demo):
 
     assert report.pdf_pages == 1
     assert report.pdf_thumbnail
-    assert "(PDF, 1 page, " in text(client.get(report.get_absolute_url()))
+    assert "(PDF, 1 page, " in visible_text(client.get(report.get_absolute_url()))
 
 
 # Refused PDFs -----------------------------------------------------------------------------------
@@ -284,7 +262,7 @@ def test_a_bad_pdf_is_refused_and_the_report_keeps_its_pdf_and_fields(
     assert_form_shown_again_with(response, message)
     assert "pdf" in response.context["adminform"].form.errors
     assert snapshot(report, "pdf", "pdf_thumbnail") == before
-    assert "(PDF, 2 pages, " in text(Client().get(report.get_absolute_url()))
+    assert "(PDF, 2 pages, " in visible_text(Client().get(report.get_absolute_url()))
 
 
 @pytest.mark.parametrize("kind", REFUSED_PDFS)
@@ -318,7 +296,9 @@ def test_a_bad_article_copy_is_refused_and_the_article_keeps_its_file(staff_clie
 
     assert_form_shown_again_with(response, message)
     assert snapshot(article, "file") == before
-    assert "The County of Newell (PDF, 1 page, " in text(Client().get(item.get_absolute_url()))
+    assert "The County of Newell (PDF, 1 page, " in visible_text(
+        Client().get(item.get_absolute_url())
+    )
 
 
 # Refused images ---------------------------------------------------------------------------------

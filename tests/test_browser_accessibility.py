@@ -2,7 +2,6 @@
 over every public page template, and the site used with the keyboard alone."""
 
 import json
-from pathlib import Path
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -11,11 +10,9 @@ from django.core.cache import cache
 
 from news.models import NewsItem
 
-from .test_browser import ARTIFACTS, browser, open_page, site  # noqa: F401
+from .helpers import ARTIFACTS, PASSWORD, axe_violations, open_page
 
-AXE = Path(__file__).parent / "vendor" / "axe-core-4.14.1" / "axe.min.js"
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
-PASSWORD = "Rice-fields-at-dawn-42"
+pytestmark = pytest.mark.browser
 
 PUBLIC_PAGES = [
     "/en/",
@@ -49,24 +46,7 @@ MEMBER_PAGES = [
 ]
 
 
-def axe_violations(page):
-    # Evaluated through the browser's devtools protocol, which the page's strict
-    # Content-Security-Policy does not govern (an injected <script> would be refused).
-    page.evaluate(AXE.read_text())
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
-    )
-    return [
-        {
-            "id": violation["id"],
-            "help": violation["help"],
-            "nodes": [node["target"] for node in violation["nodes"]][:5],
-        }
-        for violation in result["violations"]
-    ]
-
-
-def check_page(browser, url, context=None):  # noqa: F811
+def check_page(browser, url, context=None):
     context = context or browser.new_context()
     page = context.new_page()
     page.goto(url)
@@ -88,7 +68,7 @@ def member(db):
     return user
 
 
-def test_every_public_page_template_has_no_axe_violations(browser, site):  # noqa: F811
+def test_every_public_page_template_has_no_axe_violations(browser, site):
     cache.clear()
     problems = {}
     for path in PUBLIC_PAGES:
@@ -98,7 +78,7 @@ def test_every_public_page_template_has_no_axe_violations(browser, site):  # noq
     assert not problems, json.dumps(problems, indent=2)
 
 
-def test_member_pages_have_no_axe_violations(browser, site, member):  # noqa: F811
+def test_member_pages_have_no_axe_violations(browser, site, member):
     cache.clear()
     context = browser.new_context()
     page = context.new_page()
@@ -116,7 +96,7 @@ def test_member_pages_have_no_axe_violations(browser, site, member):  # noqa: F8
     assert not problems, json.dumps(problems, indent=2)
 
 
-def test_the_home_page_and_search_work_with_the_keyboard_alone(browser, site):  # noqa: F811
+def test_the_home_page_and_search_work_with_the_keyboard_alone(browser, site):
     page, _response, _requests = open_page(browser, site + "/en/")
     seen = []
     for _ in range(60):
@@ -157,7 +137,7 @@ def test_the_home_page_and_search_work_with_the_keyboard_alone(browser, site):  
     page.context.close()
 
 
-def test_report_pages_print_without_navigation_and_with_link_addresses(browser, site):  # noqa: F811
+def test_report_pages_print_without_navigation_and_with_link_addresses(browser, site):
     page, _response, _requests = open_page(
         browser, site + "/en/news/new-report-womens-participation-in-local-politics/"
     )
