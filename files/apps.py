@@ -7,5 +7,4 @@ class FilesConfig(AppConfig):
     the headers of served uploads."""
 
     name = "files"
-    # An existing catalogue string ("Les fichiers", Khmer too), so no .po edit is needed.
-    verbose_name = _("The files")
+    verbose_name = _("Files")
