@@ -9,10 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from files.media import serve as serve_media
 from ops.health import HEALTH_ROUTE, health
+from website.sitemaps import SITEMAPS
+from website.views import HomeView, favicon, language_root, robots_txt
 
 from .cache import cache_public_page
-from .sitemaps import SITEMAPS
-from .views import HomeView, favicon, language_root, robots_txt
 
 admin.site.site_header = _("MPED staff")
 admin.site.site_title = _("MPED staff")

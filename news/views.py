@@ -17,11 +17,11 @@ from django.views.generic import ListView
 from files.media import protect_file
 from files.pdfs import THUMBNAIL_CONTENT_TYPE
 from files.storage import private_storage
-from mped.seo import news_article
+from mped.preview import PreviewableDetailView
 from mped.updated import latest_update
-from mped.views import PreviewableDetailView
 from pages.models import SiteSettings
 from partners.models import Municipality
+from website.seo import news_article
 
 from .models import PRIVATE_FILE_FIELDS, Article, Kind, NewsItem
 

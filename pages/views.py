@@ -1,7 +1,7 @@
 from django.views.generic import ListView
 
+from mped.preview import PreviewableDetailView
 from mped.updated import latest_update
-from mped.views import PreviewableDetailView
 
 from .models import ProgramPage
 

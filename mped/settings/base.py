@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "search",
     "reviews",
     "redirects",
+    # The public site: the home page, sitemap, structured data, the demo-content commands.
+    "website",
     # Backup, restore, cleanup_files, the health check, logging, request middleware.
     "ops",
 ]

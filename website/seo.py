@@ -2,9 +2,8 @@
 
 from django.templatetags.static import static
 
+from mped.translated import translated
 from news.models import Kind
-
-from .translated import translated
 
 
 def organization(request, site):

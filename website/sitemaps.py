@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
+from mped.updated import latest_update
 from news.models import NewsItem
 from news.views import news_item_updated, news_list_updated, with_published_partners
 from pages.models import ProgramPage, SiteSettings
@@ -16,7 +17,6 @@ from partners.views import (
     with_page_relations,
 )
 
-from .updated import latest_update
 from .views import home_content
 
 

@@ -5,14 +5,14 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
-from django.views.generic import DetailView, TemplateView
+from django.views.generic import TemplateView
 
+from mped.updated import latest_update
 from news.models import NewsItem
 from pages.models import ProgramPage, SiteSettings
 from partners.models import Municipality, Partnership
 
 from .seo import organization
-from .updated import latest_update
 
 
 def home_content(site):
@@ -47,29 +47,6 @@ class HomeView(TemplateView):
         site = SiteSettings.for_request(self.request)
         context.update(home_content(site), structured_data=organization(self.request, site))
         return context
-
-
-class PreviewableDetailView(DetailView):
-    """A public page that staff may also open before it is published (a preview with a
-    banner); everyone else gets a 404 until the item is live."""
-
-    def get_queryset(self):
-        opts = self.model._meta
-        if self.request.user.has_perm(f"{opts.app_label}.view_{opts.model_name}"):
-            return self.model._default_manager.all()
-        return self.model._default_manager.published()
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["preview_status"] = None if self.object.is_live else self.object.status
-        return context
-
-    def render_to_response(self, context, **response_kwargs):
-        response = super().render_to_response(context, **response_kwargs)
-        if context["preview_status"]:
-            response["X-Robots-Tag"] = "noindex"
-            response["Cache-Control"] = "private, no-store"
-        return response
 
 
 def language_root(request):
