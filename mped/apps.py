@@ -7,9 +7,6 @@ class MpedConfig(AppConfig):
     verbose_name = _("MPED site")
 
     def ready(self):
-        from . import admin_revision
         from .cache import connect_signals
 
         connect_signals()
-        # After the admin's autodiscover (django.contrib.admin is earlier in INSTALLED_APPS).
-        admin_revision.register()

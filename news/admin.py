@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
 from modeltranslation.utils import get_translation_fields
 
-from mped.admin import (
+from editorial.admin import (
     MissingTranslationFilter,
     PublishingAdmin,
     StatusFilter,

@@ -4,7 +4,7 @@ from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from modeltranslation.utils import get_translation_fields
 from reversion.admin import VersionAdmin
 
-from mped.admin import (
+from editorial.admin import (
     MissingTranslationFilter,
     PublishingAdmin,
     StatusFilter,

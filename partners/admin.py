@@ -20,7 +20,7 @@ from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from modeltranslation.utils import get_translation_fields
 from tablib import InvalidDimensions
 
-from mped.admin import (
+from editorial.admin import (
     MissingTranslationFilter,
     PublishingRolesAdmin,
     PublishingRolesInline,

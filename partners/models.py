@@ -144,7 +144,7 @@ class Municipality(UploadDetailsMixin, models.Model):
         ordering = ["country", "order", "name"]
         verbose_name = _("municipality")
         verbose_name_plural = _("municipalities")
-        # Given to the "Publishers" group; Editors prepare drafts (mped/admin.py).
+        # Given to the "Publishers" group; Editors prepare drafts (editorial/admin.py).
         permissions = [("publish_municipality", "Can publish and unpublish municipalities")]
 
     def __str__(self):

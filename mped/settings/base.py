@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "redirects",
     # The public site: the home page, sitemap, structured data, the demo-content commands.
     "website",
+    # The staff workflow: the dashboard, the publishing admin, the revision admin.
+    "editorial",
     # Backup, restore, cleanup_files, the health check, logging, request middleware.
     "ops",
 ]
@@ -112,8 +114,8 @@ MIDDLEWARE = [
     # A NUL in the path is a 404 in the site's layout, before any view looks it up.
     "ops.bad_addresses.NulInAddressMiddleware",
     # Innermost: its transaction wraps only the admin list's view and template, and a filter
-    # value the database cannot take becomes a 400 there (mped/admin_errors.py).
-    "mped.admin_errors.AdminListFilterErrorMiddleware",
+    # value the database cannot take becomes a 400 there (editorial/admin_errors.py).
+    "editorial.admin_errors.AdminListFilterErrorMiddleware",
 ]
 
 ROOT_URLCONF = "mped.urls"

@@ -1,6 +1,6 @@
 from django import template
 
-from mped.dashboard import dashboard
+from editorial.dashboard import dashboard
 
 register = template.Library()
 
