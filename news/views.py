@@ -21,9 +21,9 @@ from mped.preview import PreviewableDetailView
 from mped.updated import latest_update
 from pages.models import SiteSettings
 from partners.models import Municipality
-from website.seo import news_article
 
 from .models import PRIVATE_FILE_FIELDS, Article, Kind, NewsItem
+from .seo import news_article
 
 # The earliest year the archive's year filter accepts.
 FIRST_YEAR = 1900

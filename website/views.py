@@ -7,12 +7,11 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.views.generic import TemplateView
 
+from mped.seo import organization
 from mped.updated import latest_update
 from news.models import NewsItem
 from pages.models import ProgramPage, SiteSettings
 from partners.models import Municipality, Partnership
-
-from .seo import organization
 
 
 def home_content(site):

@@ -1,21 +1,10 @@
-"""Structured data (schema.org, as JSON-LD) for search engines and link previews."""
+"""A news item's structured data (schema.org NewsArticle or Report, as JSON-LD) for search
+engines and link previews."""
 
-from django.templatetags.static import static
-
+from mped.seo import organization
 from mped.translated import translated
-from news.models import Kind
 
-
-def organization(request, site):
-    return {
-        "@context": "https://schema.org",
-        "@type": "Organization",
-        "name": site.site_name,
-        "alternateName": site.short_name,
-        "url": request.build_absolute_uri("/"),
-        "logo": request.build_absolute_uri(static("img/og-default.png")),
-        "description": site.tagline,
-    }
+from .models import Kind
 
 
 def news_article(request, item, site, image_url=""):
