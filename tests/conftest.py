@@ -2,6 +2,8 @@
 
 import os
 import shutil
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.management import call_command
+from django.core.signals import request_finished, request_started
 from django.test import Client
 from django.utils import translation
 
@@ -109,8 +112,41 @@ def browser():
         chromium.close()
 
 
+class LiveRequests:
+    """Counts the live server's requests in flight (its own threads, not the test's). A page
+    may still be loading an image when a test ends: the database is emptied only once the
+    server has answered, or SQLite's shared in-memory database refuses the clean-up ("database
+    table is locked") and the next tests fail with it."""
+
+    def __init__(self):
+        self.count = 0
+        self.lock = threading.Lock()
+        self.test_thread = threading.current_thread()
+        request_started.connect(self.started, dispatch_uid="tests-live-requests-started")
+        request_finished.connect(self.finished, dispatch_uid="tests-live-requests-finished")
+
+    def started(self, **kwargs):
+        if threading.current_thread() is not self.test_thread:
+            with self.lock:
+                self.count += 1
+
+    def finished(self, **kwargs):
+        if threading.current_thread() is not self.test_thread:
+            with self.lock:
+                self.count -= 1
+
+    def wait_until_idle(self, seconds=10):
+        deadline = time.monotonic() + seconds
+        while self.count > 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        request_started.disconnect(dispatch_uid="tests-live-requests-started")
+        request_finished.disconnect(dispatch_uid="tests-live-requests-finished")
+
+
 @pytest.fixture
 def site(live_server):
     """The live server's address, with the demo content loaded."""
     call_command("load_demo_content", verbosity=0)
-    return live_server.url
+    requests = LiveRequests()
+    yield live_server.url
+    requests.wait_until_idle()
