@@ -56,7 +56,8 @@ class SiteSettingsAdmin(VersionAdmin, TranslationAdmin):
                     "Every page shows the site settings, so only a publisher can change them. "
                     "Ask a publisher to make the change."
                 ),
-                messages.INFO,
+                # A warning, not info: the admin draws info with the green tick of "saved".
+                messages.WARNING,
             )
         return super().change_view(request, object_id, form_url, extra_context)
 
