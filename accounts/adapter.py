@@ -12,7 +12,7 @@ from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http.request import split_domain_port
 
-from mped.security import passed_two_factor, two_factor_required
+from core.security import passed_two_factor, two_factor_required
 
 
 def on_site_address(url, request):

@@ -76,7 +76,7 @@ class User(AbstractUser):
 
     objects = UserManager()
 
-    # Set on the request's user (mped/security.py StaffTwoFactorMiddleware) when staff must use
+    # Set on the request's user (core/security.py StaffTwoFactorMiddleware) when staff must use
     # two-factor authentication and this session has not: every permission is withheld, so no
     # view grants staff powers on a password alone. Never saved; is_staff stays as it is.
     staff_powers_withheld = False

@@ -16,8 +16,8 @@ from reversion.errors import RevertError
 from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
 
-from mped.publishing import Status
-from mped.translated import missing_languages, missing_translation_q, other_languages
+from core.publishing import Status
+from core.translated import missing_languages, missing_translation_q, other_languages
 
 PUBLISHING_FIELDS = ["is_published", "published_at", "unpublish_at"]
 

@@ -19,8 +19,8 @@ from django.utils.formats import number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from mped.publishing import Status, status_q
-from mped.translated import has_text, is_empty_q
+from core.publishing import Status, status_q
+from core.translated import has_text, is_empty_q
 from news.models import Kind, NewsItem
 from pages.models import ProgramPage
 from partners.models import Municipality

@@ -16,7 +16,7 @@ PDF_POLICY = "default-src 'none'; frame-ancestors 'none'"
 
 def protect_file(response):
     """Mark `response`, an uploaded file, so that it can run no script as the site. The page
-    policy (mped.security.CSPMiddleware) leaves a response that has its own alone."""
+    policy (core.security.CSPMiddleware) leaves a response that has its own alone."""
     is_pdf = response.get("Content-Type", "").startswith("application/pdf")
     response["Content-Security-Policy"] = PDF_POLICY if is_pdf else FILE_POLICY
     response["X-Content-Type-Options"] = "nosniff"

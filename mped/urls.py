@@ -7,12 +7,11 @@ from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
+from core.cache import cache_public_page
 from files.media import serve as serve_media
 from ops.health import HEALTH_ROUTE, health
 from website.sitemaps import SITEMAPS
 from website.views import HomeView, favicon, language_root, robots_txt
-
-from .cache import cache_public_page
 
 admin.site.site_header = _("MPED staff")
 admin.site.site_title = _("MPED staff")

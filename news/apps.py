@@ -8,7 +8,7 @@ class NewsConfig(AppConfig):
     verbose_name = _("News")
 
     def ready(self):
-        from mped.cache import register_content_models
+        from core.cache import register_content_models
 
         # Not AlertDelivery: an alert email sent changes no page.
         register_content_models(self.get_model("NewsItem"), self.get_model("Article"))

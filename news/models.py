@@ -9,15 +9,15 @@ from django.utils import translation
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from core.cache import ContentQuerySet
+from core.html import RichTextField, clean_html_in_every_language
+from core.postgres import PostgresGinIndex, PostgresOnly
+from core.publishing import Publishable, PublishableQuerySet
 from files.fields import CheckedImageField
 from files.images import rendition_field, responsive_image
 from files.storage import get_private_storage
 from files.uploads import ImageDetails, PdfDetails, UploadDetailsMixin
 from files.validators import validate_image_upload, validate_pdf_upload
-from mped.cache import ContentQuerySet
-from mped.html import RichTextField, clean_html_in_every_language
-from mped.postgres import PostgresGinIndex, PostgresOnly
-from mped.publishing import Publishable, PublishableQuerySet
 from partners.models import Municipality
 
 

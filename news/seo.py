@@ -1,8 +1,8 @@
 """A news item's structured data (schema.org NewsArticle or Report, as JSON-LD) for search
 engines and link previews."""
 
-from mped.seo import organization
-from mped.translated import translated
+from core.seo import organization
+from core.translated import translated
 
 from .models import Kind
 

@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
 
+from core.preview import PreviewableDetailView
+from core.updated import latest_update
 from files.media import protect_file
 from files.pdfs import THUMBNAIL_CONTENT_TYPE
 from files.storage import private_storage
-from mped.preview import PreviewableDetailView
-from mped.updated import latest_update
 from pages.models import SiteSettings
 from partners.models import Municipality
 

@@ -18,7 +18,7 @@ from django.middleware.security import SecurityMiddleware
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from mped.security import PermissionsPolicyMiddleware
+from core.security import PermissionsPolicyMiddleware
 
 # Named as before the move to ops/ (docs/operations.md): log queries keep finding it.
 logger = logging.getLogger("mped.health")

@@ -8,7 +8,7 @@ class PagesConfig(AppConfig):
     verbose_name = _("Program pages and site settings")
 
     def ready(self):
-        from mped.cache import register_content_models
+        from core.cache import register_content_models
 
         # SiteSettings: the site's name and the home page's headings.
         names = ["ProgramPage", "PagePoint", "PageFigure", "SiteSettings"]

@@ -2,10 +2,10 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from mped.cache import ContentQuerySet
-from mped.html import RichTextField, clean_html_in_every_language
-from mped.publishing import Publishable, PublishableQuerySet
-from mped.translated import translated
+from core.cache import ContentQuerySet
+from core.html import RichTextField, clean_html_in_every_language
+from core.publishing import Publishable, PublishableQuerySet
+from core.translated import translated
 
 
 class SiteSettings(models.Model):

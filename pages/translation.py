@@ -2,7 +2,7 @@
 
 from modeltranslation.translator import TranslationOptions, register
 
-from mped.translated import without_defaults_in_other_languages
+from core.translated import without_defaults_in_other_languages
 
 from .models import PageFigure, PagePoint, ProgramPage, SiteSettings
 

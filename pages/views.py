@@ -1,7 +1,7 @@
 from django.views.generic import ListView
 
-from mped.preview import PreviewableDetailView
-from mped.updated import latest_update
+from core.preview import PreviewableDetailView
+from core.updated import latest_update
 
 from .models import ProgramPage
 

@@ -8,6 +8,6 @@ class PartnersConfig(AppConfig):
     verbose_name = _("Partners")
 
     def ready(self):
-        from mped.cache import register_content_models
+        from core.cache import register_content_models
 
         register_content_models(self.get_model("Municipality"), self.get_model("Partnership"))

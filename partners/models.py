@@ -7,12 +7,12 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from core.cache import ContentQuerySet
+from core.html import RichTextField, clean_html_in_every_language
 from files.fields import CheckedImageField
 from files.images import rendition_field, responsive_image
 from files.uploads import ImageDetails, UploadDetailsMixin
 from files.validators import validate_image_upload
-from mped.cache import ContentQuerySet
-from mped.html import RichTextField, clean_html_in_every_language
 
 
 class Country(models.TextChoices):

@@ -1,7 +1,7 @@
 from django.db.models import Prefetch
 from django.views.generic import DetailView, ListView, TemplateView
 
-from mped.updated import latest_update
+from core.updated import latest_update
 from news.models import NewsItem
 
 from .map import build_map

@@ -12,5 +12,5 @@ class RedirectsConfig(AppConfig):
 
         moves.connect_signals()
         # Redirect and MissingPage are not registered with the page cache
-        # (mped.cache.register_content_models): they only ever answer or count 404s, and the
+        # (core.cache.register_content_models): they only ever answer or count 404s, and the
         # cache stores only 200s.

@@ -17,7 +17,7 @@ def public_path(obj):
 
 
 def is_public(obj):
-    # News items and program pages have publishing times (mped/publishing.py); municipalities
+    # News items and program pages have publishing times (core/publishing.py); municipalities
     # only a tick box.
     return obj.is_live if hasattr(obj, "is_live") else obj.is_published
 

@@ -55,7 +55,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from mped.translated import (
+from core.translated import (
     DEFAULT_LANGUAGE,
     Translated,
     column,
@@ -120,7 +120,7 @@ def terms_of(query):
 
 
 def plain_text(value):
-    """The text of sanitised HTML (mped.html): tags become spaces, entities characters."""
+    """The text of sanitised HTML (core.html): tags become spaces, entities characters."""
     return html.unescape(_TAG.sub(" ", _INLINE_TAG.sub("", value or "")))
 
 

@@ -219,7 +219,7 @@ def test_with_redis_an_edit_shows_at_once(settings, demo):
 def test_an_unreachable_cache_slows_the_site_but_does_not_break_it(settings, demo):
     settings.CACHES = {
         "default": {
-            "BACKEND": "mped.cache.RedisCache",
+            "BACKEND": "core.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }

@@ -322,7 +322,7 @@ def test_changing_an_items_partners_drops_cached_pages(site):
 
 
 def test_every_model_of_the_content_apps_is_registered_or_known_to_change_no_page():
-    from mped.cache import CONTENT_MODELS
+    from core.cache import CONTENT_MODELS
 
     content_apps = ("news", "pages", "partners")
     models = {model for label in content_apps for model in apps.get_app_config(label).get_models()}

@@ -187,10 +187,10 @@ def test_catalogues_hold_every_string_of_the_code_and_templates(tmp_path, settin
         pytest.fail("xgettext (GNU gettext) is missing: apt-get install gettext")
     base = Path(settings.BASE_DIR)
     skip = shutil.ignore_patterns("__pycache__", "migrations", "static", "data", "*.pyc")
-    # Every app of ours (a folder with an apps.py), and the templates.
+    # Every app of ours (a folder with an apps.py), the project (settings) and the templates.
     apps = sorted(path.name for path in base.iterdir() if (path / "apps.py").exists())
-    assert {"mped", "news", "redirects", "reviews"} <= set(apps)
-    for name in [*apps, "templates"]:
+    assert {"core", "news", "redirects", "reviews"} <= set(apps)
+    for name in [*apps, "mped", "templates"]:
         shutil.copytree(base / name, tmp_path / name, ignore=skip)
     shutil.copytree(base / "locale", tmp_path / "locale")
     settings.LOCALE_PATHS = [tmp_path / "locale"]

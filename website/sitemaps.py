@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from mped.updated import latest_update
+from core.updated import latest_update
 from news.models import NewsItem
 from news.views import news_item_updated, news_list_updated, with_published_partners
 from pages.models import ProgramPage, SiteSettings

@@ -7,8 +7,8 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.views.generic import TemplateView
 
-from mped.seo import organization
-from mped.updated import latest_update
+from core.seo import organization
+from core.updated import latest_update
 from news.models import NewsItem
 from pages.models import ProgramPage, SiteSettings
 from partners.models import Municipality, Partnership

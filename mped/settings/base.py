@@ -65,7 +65,7 @@ INSTALLED_APPS = [
     "django_prose_editor",
     # Staff import municipalities from a CSV file in the admin (partners/resources.py).
     "import_export",
-    "mped",
+    "core",
     "files",
     "pages",
     "partners",
@@ -89,11 +89,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before sessions and users: a cached public page is served without touching either.
-    # Public pages' policy has no nonce (mped/security.py), so a page is stored with its
+    # Public pages' policy has no nonce (core/security.py), so a page is stored with its
     # Content-Security-Policy and Permissions-Policy headers and a hit skips building them.
-    "mped.cache.PublicPageCacheMiddleware",
-    "mped.security.CSPMiddleware",
-    "mped.security.PermissionsPolicyMiddleware",
+    "core.cache.PublicPageCacheMiddleware",
+    "core.security.CSPMiddleware",
+    "core.security.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # Old addresses (redirects/middleware.py): after LocaleMiddleware in this list, so it sees a
@@ -108,7 +108,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "mped.security.StaffTwoFactorMiddleware",
+    "core.security.StaffTwoFactorMiddleware",
     # Last, so it sees a view's error first: a database still busy after the wait answers 503.
     "ops.dbbusy.DatabaseBusyMiddleware",
     # A NUL in the path is a 404 in the site's layout, before any view looks it up.
@@ -161,8 +161,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": {
-        # Django's Redis backend, reusing its redis-py clients (see mped/cache.py).
-        "BACKEND": "mped.cache.RedisCache"
+        # Django's Redis backend, reusing its redis-py clients (see core/cache.py).
+        "BACKEND": "core.cache.RedisCache"
         if REDIS_URL
         else "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": REDIS_URL or "mped",
@@ -174,7 +174,7 @@ CACHES = {
 }
 # Sessions are read from the cache, and from the database only when the cache lost them.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-# MPED_PAGE_CACHE_SECONDS, how long a public page is kept for anonymous readers (mped/cache.py),
+# MPED_PAGE_CACHE_SECONDS, how long a public page is kept for anonymous readers (core/cache.py),
 # is set by dev.py, test.py and production.py.
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -247,10 +247,10 @@ MFA_TOTP_ISSUER = "MPED"
 # Staff who must use it turn it off only in a session that used it (accounts/adapter.py).
 MFA_ADAPTER = "accounts.adapter.MFAAdapter"
 # Whether staff have no staff powers until this session used it (MPED_STAFF_REQUIRE_2FA,
-# mped/security.py) is set by dev.py, test.py and production.py.
+# core/security.py) is set by dev.py, test.py and production.py.
 
 # django-prose-editor: the rich-text editor starts from our script, which lets it run under the
-# admin's Content-Security-Policy (mped/static/js/rich-text-editor.js).
+# admin's Content-Security-Policy (core/static/js/rich-text-editor.js).
 DJANGO_PROSE_EDITOR_PRESETS = {"mped": [Script("js/rich-text-editor.js", type="module")]}
 
 # django-reversion-compare: "compare" buttons in each item's history.
@@ -274,7 +274,7 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", "Français"), ("km", "ខ្មែរ")]
 # Content in each language (django-modeltranslation, the `translation.py` of each app): a column
 # per language, `title_en`, `title_fr`, `title_km`. Readers see English where a translation is
-# missing, marked as such (mped/templatetags/translated.py).
+# missing, marked as such (core/templatetags/translated.py).
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 # Slugs stay one per item, made from the English title whatever the admin's language.
@@ -284,7 +284,7 @@ MODELTRANSLATION_PREPOPULATE_LANGUAGE = "en"
 # Django's strings on our pages, which those packages do not translate (docs/languages.md).
 LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_vendor"]
 # Our own date and number formats per language (the seed page writes 18/05/2016).
-FORMAT_MODULE_PATH = ["mped.formats"]
+FORMAT_MODULE_PATH = ["core.formats"]
 # 1,621 in English, 1 621 in French. Numbers that are not quantities (years, ids, sizes in
 # HTML attributes) go through |unlocalize in the templates.
 USE_THOUSAND_SEPARATOR = True
@@ -430,7 +430,7 @@ def cookie_names(secure):
 
 def content_security_policy(upgrade_insecure_requests):
     """django-csp: no inline scripts or styles anywhere, and nothing from other hosts (uploads
-    too, unless MEDIA_URL names another host). The staff admin adds a nonce (mped/security.py).
+    too, unless MEDIA_URL names another host). The staff admin adds a nonce (core/security.py).
     Browsers are told to upgrade plain-HTTP links where the site redirects to HTTPS.
     https://django-csp.readthedocs.io/en/latest/configuration.html"""
     media_host = urlsplit(MEDIA_URL)

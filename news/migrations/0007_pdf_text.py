@@ -3,7 +3,7 @@
 import logging
 
 import django.contrib.postgres.search
-import mped.postgres
+import core.postgres
 from django.db import migrations, models
 
 from files.pdfs import PdfError, read_pdf
@@ -44,19 +44,19 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='newsitem',
             name='search_public',
-            field=models.GeneratedField(db_persist=True, expression=mped.postgres.PostgresOnly(django.contrib.postgres.search.CombinedSearchVector(django.contrib.postgres.search.CombinedSearchVector(django.contrib.postgres.search.CombinedSearchVector(django.contrib.postgres.search.SearchVector('title', config='english', weight='A'), '||', django.contrib.postgres.search.SearchVector('summary', config='english', weight='B'), django.contrib.postgres.search.SearchConfig('english')), '||', django.contrib.postgres.search.SearchVector(models.Case(models.When(is_members_only=True, then=models.Value('')), default=models.F('body'), output_field=models.TextField()), config='english', weight='C'), django.contrib.postgres.search.SearchConfig('english')), '||', django.contrib.postgres.search.SearchVector(models.Case(models.When(models.Q(('is_members_only', True), ('pdf_members_only', True), _connector='OR'), then=models.Value('')), default=models.F('pdf_text'), output_field=models.TextField()), config='english', weight='D'), django.contrib.postgres.search.SearchConfig('english'))), output_field=django.contrib.postgres.search.SearchVectorField(), serialize=False),
+            field=models.GeneratedField(db_persist=True, expression=core.postgres.PostgresOnly(django.contrib.postgres.search.CombinedSearchVector(django.contrib.postgres.search.CombinedSearchVector(django.contrib.postgres.search.CombinedSearchVector(django.contrib.postgres.search.SearchVector('title', config='english', weight='A'), '||', django.contrib.postgres.search.SearchVector('summary', config='english', weight='B'), django.contrib.postgres.search.SearchConfig('english')), '||', django.contrib.postgres.search.SearchVector(models.Case(models.When(is_members_only=True, then=models.Value('')), default=models.F('body'), output_field=models.TextField()), config='english', weight='C'), django.contrib.postgres.search.SearchConfig('english')), '||', django.contrib.postgres.search.SearchVector(models.Case(models.When(models.Q(('is_members_only', True), ('pdf_members_only', True), _connector='OR'), then=models.Value('')), default=models.F('pdf_text'), output_field=models.TextField()), config='english', weight='D'), django.contrib.postgres.search.SearchConfig('english'))), output_field=django.contrib.postgres.search.SearchVectorField(), serialize=False),
         ),
         migrations.AddField(
             model_name='newsitem',
             name='search_members',
-            field=models.GeneratedField(db_persist=True, expression=mped.postgres.PostgresOnly(models.Case(models.When(models.Q(('is_members_only', True), ('pdf_members_only', True), _connector='OR'), then=django.contrib.postgres.search.CombinedSearchVector(django.contrib.postgres.search.CombinedSearchVector(django.contrib.postgres.search.CombinedSearchVector(django.contrib.postgres.search.SearchVector('title', config='english', weight='A'), '||', django.contrib.postgres.search.SearchVector('summary', config='english', weight='B'), django.contrib.postgres.search.SearchConfig('english')), '||', django.contrib.postgres.search.SearchVector(models.F('body'), config='english', weight='C'), django.contrib.postgres.search.SearchConfig('english')), '||', django.contrib.postgres.search.SearchVector(models.F('pdf_text'), config='english', weight='D'), django.contrib.postgres.search.SearchConfig('english'))), default=None, output_field=django.contrib.postgres.search.SearchVectorField())), output_field=django.contrib.postgres.search.SearchVectorField(), serialize=False),
+            field=models.GeneratedField(db_persist=True, expression=core.postgres.PostgresOnly(models.Case(models.When(models.Q(('is_members_only', True), ('pdf_members_only', True), _connector='OR'), then=django.contrib.postgres.search.CombinedSearchVector(django.contrib.postgres.search.CombinedSearchVector(django.contrib.postgres.search.CombinedSearchVector(django.contrib.postgres.search.SearchVector('title', config='english', weight='A'), '||', django.contrib.postgres.search.SearchVector('summary', config='english', weight='B'), django.contrib.postgres.search.SearchConfig('english')), '||', django.contrib.postgres.search.SearchVector(models.F('body'), config='english', weight='C'), django.contrib.postgres.search.SearchConfig('english')), '||', django.contrib.postgres.search.SearchVector(models.F('pdf_text'), config='english', weight='D'), django.contrib.postgres.search.SearchConfig('english'))), default=None, output_field=django.contrib.postgres.search.SearchVectorField())), output_field=django.contrib.postgres.search.SearchVectorField(), serialize=False),
         ),
         migrations.AddIndex(
             model_name='newsitem',
-            index=mped.postgres.PostgresGinIndex(fields=['search_public'], name='news_search_public'),
+            index=core.postgres.PostgresGinIndex(fields=['search_public'], name='news_search_public'),
         ),
         migrations.AddIndex(
             model_name='newsitem',
-            index=mped.postgres.PostgresGinIndex(fields=['search_members'], name='news_search_members'),
+            index=core.postgres.PostgresGinIndex(fields=['search_members'], name='news_search_members'),
         ),
     ]

@@ -1,4 +1,4 @@
-// Copies Noto Sans Khmer into mped/static/fonts/: the Khmer subset only (the site's Latin text
+// Copies Noto Sans Khmer into core/static/fonts/: the Khmer subset only (the site's Latin text
 // keeps the system fonts), regular (400) and bold (700), as WOFF2 (every browser the site
 // supports reads it), and the font's licence (SIL Open Font License 1.1) beside them.
 //
@@ -6,7 +6,7 @@
 //
 // The files come from the pinned @fontsource/noto-sans-khmer package (package-lock.json);
 // the output is committed, so neither `make run` nor CI needs Node.js. The @font-face rules
-// that use them are in mped/static/css/site.css.
+// that use them are in core/static/css/site.css.
 import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";

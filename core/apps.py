@@ -2,8 +2,8 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-class MpedConfig(AppConfig):
-    name = "mped"
+class CoreConfig(AppConfig):
+    name = "core"
     verbose_name = _("MPED site")
 
     def ready(self):

@@ -3,11 +3,11 @@
     {% translated item "summary" %}          the text, or the English one marked as such
     {% translated page "nav_title" "title" as label %}{{ label.marked }}{{ label.note }}
 
-See mped/translated.py."""
+See core/translated.py."""
 
 from django import template
 
-from mped.translated import translated as translated_value
+from core.translated import translated as translated_value
 
 register = template.Library()
 

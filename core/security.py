@@ -5,7 +5,7 @@ pages get the same nonce-free policy on every response, so a whole cached page s
 the staff admin, which is never cached, adds a per-request nonce. It goes on the one inline script
 the admin needs, the import map of the rich-text editor (django-prose-editor, through
 django-js-asset's Media: templates/admin/change_form.html), and the editor hands it on to the
-<style> element Tiptap adds (mped/static/js/rich-text-editor.js).
+<style> element Tiptap adds (core/static/js/rich-text-editor.js).
 """
 
 from allauth.account.authentication import get_authentication_records

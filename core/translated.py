@@ -3,7 +3,7 @@
 Every text staff write has a column per language (django-modeltranslation: `title_en`,
 `title_fr`, `title_km`, on the same row, so showing a translation costs no query). Where the
 reader's language has no text, readers see the English one inside an element with `lang="en"`
-and a short note that it is not yet translated (`{% translated %}`, mped/templatetags).
+and a short note that it is not yet translated (`{% translated %}`, core/templatetags).
 """
 
 from django.db import models
@@ -115,7 +115,7 @@ class Translated:
 
     @cached_property
     def marked(self):
-        # Rich text is sanitised when it is saved (mped.html.clean_html), in every language.
+        # Rich text is sanitised when it is saved (core.html.clean_html), in every language.
         content = mark_safe(self.value) if self.rich else conditional_escape(self.value)  # noqa: S308
         if not self.missing:
             return content
