@@ -5,9 +5,9 @@ from, and served only while that version is current. The content version is a ra
 in the cache: any save or delete of a model whose rows public pages show deletes it, so the next
 request starts a new version and every page is rendered afresh — a staff edit is visible at once.
 Each content app registers those models in its AppConfig.ready() (register_content_models): the
-core imports no app. Scheduled changes need no save: the version
-also carries the time of the next scheduled publication or expiry, and is replaced when that
-time comes.
+core imports no app. Scheduled changes need no save: the version also carries the time of the
+next scheduled publication or expiry among the models registered as `scheduled`, and is
+replaced when that time comes.
 
 Only requests that cannot belong to anyone are served from the cache: GET requests without a
 session or messages cookie. Logged-in users, members and staff (and their previews) always get
@@ -43,6 +43,9 @@ PAGE_PREFIX = "mped:page"
 # those: a row about a page (an alert email sent, a review link opened, a 404 logged, a task
 # queued) changes no page.
 CONTENT_MODELS = set()
+# Those of them whose rows go public and leave by themselves, at their publication and unpublish
+# times (core.publishing.Publishable's published_at and unpublish_at).
+SCHEDULED_MODELS = []
 
 
 def cache_public_page(view):
@@ -57,13 +60,11 @@ def cache_public_page(view):
 
 
 def next_scheduled_change():
-    """The earliest future publication or expiry time of any content, as a timestamp."""
-    from news.models import NewsItem
-    from pages.models import ProgramPage
-
+    """The earliest future publication or expiry time of any scheduled content, as a
+    timestamp."""
     now = timezone.now()
     times = []
-    for model in (NewsItem, ProgramPage):
+    for model in SCHEDULED_MODELS:
         times += (
             model._default_manager.filter(is_published=True)
             .aggregate(
@@ -130,12 +131,16 @@ class ContentQuerySet(models.QuerySet):
     bulk_update.alters_data = True
 
 
-def register_content_models(*models):
+def register_content_models(*models, scheduled=False):
     """Public pages show rows of `models`: saving or deleting one, or changing one of their
     many-to-many relations, drops every cached page. Their querysets should be ContentQuerySets
-    (bulk changes send no signal). Called from a content app's AppConfig.ready()."""
+    (bulk changes send no signal). With `scheduled`, the models are Publishable: a row also
+    goes public or leaves at its publication or unpublish time, with no save, and cached pages
+    last no longer than the next such time. Called from a content app's AppConfig.ready()."""
     for model in models:
         CONTENT_MODELS.add(model)
+        if scheduled and model not in SCHEDULED_MODELS:
+            SCHEDULED_MODELS.append(model)
         label = model._meta.label
         for signal in (post_save, post_delete):
             signal.connect(content_changed, sender=model, dispatch_uid=f"mped-cache-{label}")

@@ -11,4 +11,5 @@ class NewsConfig(AppConfig):
         from core.cache import register_content_models
 
         # Not AlertDelivery: an alert email sent changes no page.
-        register_content_models(self.get_model("NewsItem"), self.get_model("Article"))
+        register_content_models(self.get_model("NewsItem"), scheduled=True)
+        register_content_models(self.get_model("Article"))

@@ -10,6 +10,7 @@ class PagesConfig(AppConfig):
     def ready(self):
         from core.cache import register_content_models
 
+        register_content_models(self.get_model("ProgramPage"), scheduled=True)
         # SiteSettings: the site's name and the home page's headings.
-        names = ["ProgramPage", "PagePoint", "PageFigure", "SiteSettings"]
+        names = ["PagePoint", "PageFigure", "SiteSettings"]
         register_content_models(*(self.get_model(name) for name in names))

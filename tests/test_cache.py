@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from news.models import Kind, NewsItem
-from pages.models import SiteSettings
+from pages.models import ProgramPage, SiteSettings
 from partners.models import Municipality
 
 from .helpers import admin_form_data, change_url, form_errors, make_member, make_news, visible_text
@@ -141,6 +141,15 @@ def test_a_scheduled_item_appears_when_its_time_comes_without_any_edit(demo):
     response = Client().get("/en/")
     assert response["X-Cache"] == "miss"
     assert "Next week news" in visible_text(response)
+
+
+def test_a_program_page_leaves_when_its_unpublish_time_comes_without_any_edit(demo):
+    leaves = timezone.now() + datetime.timedelta(seconds=2)
+    ProgramPage.objects.filter(slug="about-the-league").update(unpublish_at=leaves)
+    assert Client().get("/en/program/about-the-league/").status_code == 200
+    assert Client().get("/en/program/about-the-league/")["X-Cache"] == "hit"
+    time.sleep((leaves - timezone.now()).total_seconds() + 0.1)
+    assert Client().get("/en/program/about-the-league/").status_code == 404
 
 
 def test_logged_in_members_always_get_their_own_page(client, demo):
