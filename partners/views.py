@@ -2,7 +2,6 @@ from django.db.models import Prefetch
 from django.views.generic import DetailView, ListView, TemplateView
 
 from core.updated import latest_update
-from news.models import NewsItem
 
 from .map import build_map
 from .models import Country, Municipality, Partnership
@@ -12,13 +11,20 @@ def published_partnerships():
     return Partnership.objects.published().select_related("canadian", "cambodian")
 
 
+def published_news():
+    """The published news items, through the relation news has to municipalities: news imports
+    partners, so partners do not import news."""
+    news_item = Municipality._meta.get_field("news_items").related_model
+    return news_item.objects.published()
+
+
 def with_page_relations(municipalities):
     """Municipalities with the partnerships and news their own page shows."""
     pairs = published_partnerships()
     return municipalities.prefetch_related(
         Prefetch("partnerships_as_canadian", queryset=pairs, to_attr="as_canadian"),
         Prefetch("partnerships_as_cambodian", queryset=pairs, to_attr="as_cambodian"),
-        Prefetch("news_items", queryset=NewsItem.objects.published(), to_attr="published_news"),
+        Prefetch("news_items", queryset=published_news(), to_attr="published_news"),
     )
 
 
