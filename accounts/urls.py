@@ -8,7 +8,6 @@ urlpatterns = [
     path("", views.AccountOverviewView.as_view(), name="overview"),
     path("profile/", views.ProfileView.as_view(), name="profile"),
     path("alerts/", views.AlertsView.as_view(), name="alerts"),
-    path("alerts/unsubscribe/<str:token>/", views.UnsubscribeView.as_view(), name="unsubscribe"),
     path("data/", views.DataExportView.as_view(), name="data"),
     path("delete/", views.DeleteAccountView.as_view(), name="delete"),
 ]

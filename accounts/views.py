@@ -6,20 +6,14 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, logout
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.messages.views import SuccessMessageMixin
-from django.core import signing
 from django.db import transaction
 from django.http import HttpResponse
-from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils import timezone
-from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
-from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import FormView, TemplateView, UpdateView
-
-from news.alerts import read_unsubscribe_token
 
 from .forms import AlertsForm, DeleteAccountForm, ProfileForm
 
@@ -117,29 +111,3 @@ class DeleteAccountView(LoginRequiredMixin, FormView):
         get_user_model().objects.filter(pk=user.pk).delete()
         messages.success(self.request, _("Your account and your personal data have been deleted."))
         return super().form_valid(form)
-
-
-@method_decorator(csrf_exempt, name="dispatch")
-class UnsubscribeView(View):
-    """One click from an alert email stops that kind of alert, without logging in."""
-
-    template_name = "accounts/unsubscribe.html"
-    labels = {
-        "alerts_reports": gettext_lazy("new reports"),
-        "alerts_press": gettext_lazy("new press features"),
-    }
-
-    def get(self, request, token):
-        return self.unsubscribe(request, token)
-
-    def post(self, request, token):
-        # RFC 8058 one-click unsubscribe from the mail client.
-        return self.unsubscribe(request, token)
-
-    def unsubscribe(self, request, token):
-        try:
-            user_id, flag = read_unsubscribe_token(token)
-        except signing.BadSignature:
-            return render(request, self.template_name, {"invalid": True}, status=400)
-        get_user_model().objects.filter(pk=user_id).update(**{flag: False})
-        return render(request, self.template_name, {"label": self.labels[flag]})

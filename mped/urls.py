@@ -42,6 +42,8 @@ urlpatterns += i18n_patterns(
     path("search/", include("search.urls")),
     # Review links for drafts: private pages, never wrapped with cache_public_page.
     path("review/", include("reviews.urls")),
+    # The alert emails' unsubscribe link (the view is news'), at the address emails carry.
+    path("accounts/alerts/", include("news.alert_urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     prefix_default_language=True,

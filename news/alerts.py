@@ -62,7 +62,7 @@ def alert_email(item, user, flag):
     with translation.override(supported_language(user.language)):
         site_url = settings.MPED_SITE_URL
         unsubscribe_url = site_url + reverse(
-            "accounts:unsubscribe", args=[unsubscribe_token(user, flag)]
+            "alerts:unsubscribe", args=[unsubscribe_token(user, flag)]
         )
         context = {
             "item": item,

@@ -3,15 +3,21 @@ from functools import reduce
 from operator import or_
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
+from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
+from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import ListView
 
 from core.preview import PreviewableDetailView
@@ -22,6 +28,7 @@ from files.storage import private_storage
 from pages.models import SiteSettings
 from partners.models import Municipality
 
+from .alerts import read_unsubscribe_token
 from .models import PRIVATE_FILE_FIELDS, Article, Kind, NewsItem
 from .seo import news_article
 
@@ -192,3 +199,29 @@ class DocumentView(View):
         is_public = item.is_live and not members_only
         response["Cache-Control"] = "public, max-age=3600" if is_public else "private, no-store"
         return response
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class UnsubscribeView(View):
+    """One click from an alert email stops that kind of alert, without logging in."""
+
+    template_name = "news/unsubscribe.html"
+    labels = {
+        "alerts_reports": gettext_lazy("new reports"),
+        "alerts_press": gettext_lazy("new press features"),
+    }
+
+    def get(self, request, token):
+        return self.unsubscribe(request, token)
+
+    def post(self, request, token):
+        # RFC 8058 one-click unsubscribe from the mail client.
+        return self.unsubscribe(request, token)
+
+    def unsubscribe(self, request, token):
+        try:
+            user_id, flag = read_unsubscribe_token(token)
+        except signing.BadSignature:
+            return render(request, self.template_name, {"invalid": True}, status=400)
+        get_user_model().objects.filter(pk=user_id).update(**{flag: False})
+        return render(request, self.template_name, {"label": self.labels[flag]})

@@ -135,7 +135,7 @@ def test_the_unsubscribe_link_works_without_login_and_at_once(
 
 def test_one_click_unsubscribe_by_post_from_a_mail_client(client, db):
     member = make_member("press@example.org", alerts_press=True)
-    url = reverse("accounts:unsubscribe", args=[unsubscribe_token(member, "alerts_press")])
+    url = reverse("alerts:unsubscribe", args=[unsubscribe_token(member, "alerts_press")])
     client.handler.enforce_csrf_checks = True
     assert client.post(url, {"List-Unsubscribe": "One-Click"}).status_code == 200
     member.refresh_from_db()
@@ -147,7 +147,7 @@ def test_a_tampered_unsubscribe_link_is_refused_clearly(client, db):
     token = unsubscribe_token(member, "alerts_press")
     forged = signing.dumps({"u": member.pk, "f": "is_superuser"}, salt="other")
     for bad in [token[:-2] + "xx", "nonsense", forged, "x" * 5000]:
-        response = client.get(reverse("accounts:unsubscribe", args=[bad]))
+        response = client.get(reverse("alerts:unsubscribe", args=[bad]))
         assert response.status_code == 400
         assert "This link does not work" in visible_text(response)
     member.refresh_from_db()

@@ -103,7 +103,7 @@ def site(db, django_user_model):
         "member": member,
         "other": other,
         "unsubscribe": reverse(
-            "accounts:unsubscribe", args=[unsubscribe_token(member, "alerts_reports")]
+            "alerts:unsubscribe", args=[unsubscribe_token(member, "alerts_reports")]
         ),
     }
 
