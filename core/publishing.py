@@ -1,4 +1,5 @@
-"""Drafts, schedules and expiry for news items and program pages.
+"""Drafts, schedules and expiry for news items and program pages, and the signals sent when
+any item is published or unpublished.
 
 Nothing runs at the publish time: every public query compares with the current time, so a
 scheduled item appears by itself and an expired one disappears by itself."""
@@ -6,10 +7,19 @@ scheduled item appears by itself and an expired one disappears by itself."""
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .cache import ContentQuerySet
+
+# Sent by editorial.workflow's publish() and unpublish(), whichever path publishes (the admin's
+# form, list or bulk actions, the CSV import, the shell), with sender=the model, item= and by=
+# (the user, or None). Content apps connect what publishing starts in AppConfig.ready() (news:
+# the alert emails), so neither the core nor editorial imports them. A receiver may return a
+# note for the person who published (the admin shows it); loading data (a restore) sends none.
+published = Signal()
+unpublished = Signal()
 
 
 class Status(models.TextChoices):
