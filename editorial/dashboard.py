@@ -2,9 +2,13 @@
 
 Each section counts its items with a true COUNT (one aggregate query per model for every
 section at once) and lists the first few, so the page costs the same number of queries with
-five items or fifty thousand. Sections cover only the models the user may view in the admin."""
+five items or fifty thousand. Sections cover only the models the user may view in the admin.
+
+The content apps register their models (and sections of their own) in their AppConfig.ready()
+with register_dashboard: their admins import editorial, so editorial imports no content app."""
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -20,22 +24,44 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from core.publishing import Status, status_q
-from core.translated import has_text, is_empty_q
-from news.models import Kind, NewsItem
-from pages.models import ProgramPage
-from partners.models import Municipality
 
 LIMIT = 10
 CHANGES_LIMIT = 15
 SCHEDULE_DAYS = 30
 RECENT_DAYS = 14
 STALE_DAYS = 365
-# Never needed here, and long: a report's whole text, the items' bodies.
-HEAVY_FIELDS = {
-    NewsItem: ["pdf_text", "body_en", "body_fr", "body_km"],
-    ProgramPage: ["body_en", "body_fr", "body_km", "closing_en", "closing_fr", "closing_km"],
-    Municipality: ["description_en", "description_fr", "description_km"],
-}
+
+
+@dataclass
+class Content:
+    """A model on the dashboard, as its content app registered it."""
+
+    model: type
+    publishable: bool
+    stale: bool
+    heavy_fields: list
+    sections: Callable | None
+
+
+# Model → Content, filled by register_dashboard.
+CONTENTS = {}
+
+
+def register_dashboard(model, *, publishable=False, stale=False, heavy_fields=(), sections=None):
+    """Show rows of `model` on the dashboard. Called from a content app's AppConfig.ready().
+
+    `publishable`: a core.publishing.Publishable model, in the drafts, overdue, scheduled and
+    went-live sections. `stale`: its published rows nobody changed for a year are listed (by
+    status for a publishable model, else by `is_published`). `heavy_fields`: long fields the
+    dashboard never shows, left unloaded. `sections`: a function of the time now that returns
+    the app's own sections (Section, Source), shown after the shared ones."""
+    CONTENTS[model] = Content(model, publishable, stale, list(heavy_fields), sections)
+
+
+def contents():
+    """The registered models in the order of their labels (app_label.Model), whatever the order
+    their apps were made ready in."""
+    return sorted(CONTENTS.values(), key=lambda content: content.model._meta.label)
 
 
 @dataclass
@@ -64,6 +90,11 @@ class Source:
     # The admin change list's query string showing the same items, when its filters can.
     params: dict | None = None
 
+    @property
+    def heavy_fields(self):
+        content = CONTENTS.get(self.model)
+        return content.heavy_fields if content else []
+
 
 @dataclass
 class Section:
@@ -73,6 +104,10 @@ class Section:
     empty: str
     sources: list
     who: bool = False
+    # What is wrong with a listed item (a function of it returning notes), and whether lines
+    # show the item's publishing status.
+    notes: Callable | None = None
+    show_status: bool = False
     count: int = 0
     lines: list = field(default_factory=list)
     links: list = field(default_factory=list)
@@ -92,11 +127,6 @@ def overdue_q(now):
     return status_q(Status.DRAFT, now) & Q(published_at__lte=now, published_at__gt=F("updated_at"))
 
 
-def incomplete_report_q():
-    missing_alt = ~Q(image="") & is_empty_q("image_alt_en")
-    return Q(kind=Kind.REPORT) & (is_empty_q("summary_en") | missing_alt)
-
-
 def stamp(when):
     """A time for a change list's query string, exactly (the admin parses ISO 8601)."""
     return when.isoformat()
@@ -106,8 +136,9 @@ def sections_for(now):
     soon = now + datetime.timedelta(days=SCHEDULE_DAYS)
     since = now - datetime.timedelta(days=RECENT_DAYS)
     stale = now - datetime.timedelta(days=STALE_DAYS)
-    publishable = [NewsItem, ProgramPage]
-    return [
+    registered = contents()
+    publishable = [content.model for content in registered if content.publishable]
+    sections = [
         Section(
             "drafts",
             _("Drafts in progress"),
@@ -176,49 +207,30 @@ def sections_for(now):
             _("Not updated for 12 months or more"),
             _("Public pages and partners nobody has changed for a year, the oldest first."),
             _("Every public page and partner was updated in the last 12 months."),
-            [
-                Source(
-                    ProgramPage,
-                    status_q(Status.PUBLISHED, now) & Q(updated_at__lte=stale),
-                    "updated_at",
-                    _("Last updated"),
-                    {"status": "published", "updated_at__lte": stamp(stale)},
-                ),
-                Source(
-                    Municipality,
-                    Q(is_published=True, updated_at__lte=stale),
-                    "updated_at",
-                    _("Last updated"),
-                    {"is_published__exact": "1", "updated_at__lte": stamp(stale)},
-                ),
-            ],
-        ),
-        Section(
-            "reports",
-            _("Reports missing a summary or alt text"),
-            _(
-                "Reports without an English summary, or with an image but no English "
-                "description of it for readers who cannot see it."
-            ),
-            _("Every report has its summary, and its image description where it has an image."),
-            [Source(NewsItem, incomplete_report_q(), "-published_at", _("Publication time"))],
-        ),
-        Section(
-            "members",
-            _("Members-only items"),
-            _("Items whose full text and files only logged-in members can read."),
-            _("No members-only items."),
-            [
-                Source(
-                    NewsItem,
-                    Q(is_members_only=True),
-                    "-published_at",
-                    _("Publication time"),
-                    {"is_members_only__exact": "1"},
-                )
-            ],
+            [stale_source(content, now, stale) for content in registered if content.stale],
         ),
     ]
+    for content in registered:
+        if content.sections:
+            sections += content.sections(now)
+    return sections
+
+
+def stale_source(content, now, stale):
+    """The published rows of a model nobody changed since `stale`."""
+    if content.publishable:
+        q = status_q(Status.PUBLISHED, now)
+        params = {"status": "published"}
+    else:
+        q = Q(is_published=True)
+        params = {"is_published__exact": "1"}
+    return Source(
+        content.model,
+        q & Q(updated_at__lte=stale),
+        "updated_at",
+        _("Last updated"),
+        {**params, "updated_at__lte": stamp(stale)},
+    )
 
 
 def viewable_models(request):
@@ -242,7 +254,8 @@ def changelist_url(model, params):
 
 
 def kind_label(obj):
-    if isinstance(obj, NewsItem):
+    # A model with kinds (news items: report, press feature, news) says which.
+    if hasattr(obj, "get_kind_display"):
         return obj.get_kind_display()
     return capfirst(obj._meta.verbose_name)
 
@@ -250,16 +263,6 @@ def kind_label(obj):
 def site_url(obj):
     is_live = obj.is_live if hasattr(obj, "is_live") else obj.is_published
     return obj.get_absolute_url() if is_live else ""
-
-
-def notes_for(section, obj):
-    notes = []
-    if section.key == "reports":
-        if not has_text(obj.summary_en):
-            notes.append(_("No summary"))
-        if obj.image and not has_text(obj.image_alt_en):
-            notes.append(_("Image without alt text"))
-    return notes
 
 
 def fill(sections):
@@ -280,7 +283,7 @@ def fill(sections):
             section.count += count
             objs = list(
                 source.model._default_manager.filter(source.q)
-                .defer(*HEAVY_FIELDS[source.model])
+                .defer(*source.heavy_fields)
                 .order_by(source.order, "pk")[:LIMIT]
             )
             rows += [(obj, source) for obj in objs]
@@ -304,8 +307,8 @@ def fill(sections):
                 when=getattr(obj, key),
                 when_label=source.when_label,
                 site_url=site_url(obj),
-                notes=notes_for(section, obj),
-                status=obj.status.label if section.key in ("members", "reports") else "",
+                notes=section.notes(obj) if section.notes else [],
+                status=obj.status.label if section.show_status else "",
             )
             for obj, source in rows[:LIMIT]
         ]

@@ -13,3 +13,14 @@ class NewsConfig(AppConfig):
         # Not AlertDelivery: an alert email sent changes no page.
         register_content_models(self.get_model("NewsItem"), scheduled=True)
         register_content_models(self.get_model("Article"))
+
+        from editorial.dashboard import register_dashboard
+
+        from . import dashboard
+
+        register_dashboard(
+            self.get_model("NewsItem"),
+            publishable=True,
+            heavy_fields=dashboard.HEAVY_FIELDS,
+            sections=dashboard.sections,
+        )

@@ -14,3 +14,20 @@ class PagesConfig(AppConfig):
         # SiteSettings: the site's name and the home page's headings.
         names = ["PagePoint", "PageFigure", "SiteSettings"]
         register_content_models(*(self.get_model(name) for name in names))
+
+        from editorial.dashboard import register_dashboard
+
+        register_dashboard(
+            self.get_model("ProgramPage"),
+            publishable=True,
+            stale=True,
+            # Never needed on the dashboard, and long.
+            heavy_fields=[
+                "body_en",
+                "body_fr",
+                "body_km",
+                "closing_en",
+                "closing_fr",
+                "closing_km",
+            ],
+        )

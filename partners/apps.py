@@ -11,3 +11,12 @@ class PartnersConfig(AppConfig):
         from core.cache import register_content_models
 
         register_content_models(self.get_model("Municipality"), self.get_model("Partnership"))
+
+        from editorial.dashboard import register_dashboard
+
+        register_dashboard(
+            self.get_model("Municipality"),
+            stale=True,
+            # Never needed on the dashboard, and long.
+            heavy_fields=["description_en", "description_fr", "description_km"],
+        )
