@@ -19,6 +19,8 @@ from reversion_compare.admin import CompareVersionAdmin
 from core.publishing import Status
 from core.translated import missing_languages, missing_translation_q, other_languages
 
+from . import workflow
+
 PUBLISHING_FIELDS = ["is_published", "published_at", "unpublish_at"]
 
 
@@ -247,70 +249,88 @@ class PublishingRolesAdmin(CompareVersionAdmin):
                 )
         return super().changeform_view(request, object_id, form_url, extra_context)
 
-    # Bulk publishing.
+    # Publishing: every path (the form, list editing, inlines, bulk actions) goes through
+    # editorial.workflow, so the history and what publishing starts (alert emails) are the same.
 
-    def make_public(self, obj, now):
-        """Change `obj` so that it is public from now; False if it already is."""
-        if obj.is_published:
-            return False
-        obj.is_published = True
+    def show_notes(self, request, notes):
+        """What publishing started (news: alert emails queued), each said once."""
+        for note in dict.fromkeys(str(note) for note in notes):
+            self.message_user(request, note, messages.INFO)
 
-    def after_publish(self, request, obj):
-        """Hook for what publishing starts (alert emails for news)."""
-
-    def _after_publish(self, request, obj):
-        self.after_publish(request, obj)
-        if reversion.is_active():
-            # The version was recorded when the object was saved, before the hook ran: record
-            # it again with what the hook changed (alerts_queued_at), or restoring this version
-            # would undo that and queue the alerts a second time.
-            reversion.add_to_revision(obj)
+    def _after_save(self, request, outcome):
+        if outcome is not None:
+            # Said in the revision's comment with the change message (log_change).
+            request._publishing_comments = [
+                *getattr(request, "_publishing_comments", []),
+                outcome.comment,
+            ]
+            self.show_notes(request, outcome.notes)
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if obj.is_published:
-            self._after_publish(request, obj)
+        self._after_save(request, workflow.save_edited(obj, by=request.user))
+
+    def save_formset(self, request, form, formset, change):
+        if not has_publishing_roles(formset.model):
+            super().save_formset(request, form, formset, change)
+            return
+        # Inline rows that publish (pairings under a municipality) go through the workflow too.
+        objs = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj.delete()
+        for obj in objs:
+            self._after_save(request, workflow.save_edited(obj, by=request.user))
+        formset.save_m2m()
+
+    def log_addition(self, request, obj, message):
+        entry = super().log_addition(request, obj, message)
+        self._comment_publishing(request)
+        return entry
+
+    def log_change(self, request, obj, message):
+        entry = super().log_change(request, obj, message)
+        self._comment_publishing(request)
+        return entry
+
+    def _comment_publishing(self, request):
+        """The revision says "Published." (or scheduled, unpublished) before the change message
+        that django-reversion's log_change made its comment."""
+        comments = getattr(request, "_publishing_comments", None)
+        if comments:
+            del request._publishing_comments
+            if reversion.is_active():
+                reversion.set_comment(workflow.join_comments(*comments, reversion.get_comment()))
 
     def _bulk_save(self, request, queryset, change, comment):
-        count = 0
+        count, notes = 0, []
         for obj in queryset:
-            if change(obj) is False:
-                continue
             with reversion.create_revision():
-                obj.save()
-                reversion.set_user(request.user)
+                outcome = change(obj, by=request.user)
+                if outcome is None:  # already as asked
+                    continue
                 # In the admin's log too, like a change in the form: the dashboard's recent
-                # changes and who last changed a draft read it.
+                # changes and who last changed a draft read it. Its words are the revision's.
                 self.log_change(request, obj, comment)
-                reversion.set_comment(comment)
-                if obj.is_published:
-                    self._after_publish(request, obj)
+            notes += outcome.notes
             count += 1
-        return count
+        return count, notes
 
     @admin.action(permissions=["publish"], description=_("Publish the selected items now"))
     def publish_now(self, request, queryset):
-        now = timezone.now()
-        count = self._bulk_save(
-            request,
-            queryset,
-            lambda obj: self.make_public(obj, now),
-            str(_("Published from the list.")),
+        count, notes = self._bulk_save(
+            request, queryset, workflow.publish, str(_("Published from the list."))
         )
         self.message_user(
             request,
             ngettext("%d item published.", "%d items published.", count) % count,
             messages.SUCCESS,
         )
+        self.show_notes(request, notes)
 
     @admin.action(permissions=["publish"], description=_("Unpublish the selected items"))
     def unpublish(self, request, queryset):
-        def unpublish(obj):
-            if not obj.is_published:
-                return False
-            obj.is_published = False
-
-        count = self._bulk_save(request, queryset, unpublish, str(_("Unpublished from the list.")))
+        count, _notes = self._bulk_save(
+            request, queryset, workflow.unpublish, str(_("Unpublished from the list."))
+        )
         self.message_user(
             request,
             ngettext(
@@ -329,15 +349,6 @@ class PublishingAdmin(PublishingRolesAdmin):
 
     publishing_fields = PUBLISHING_FIELDS
     history_latest_first = True
-
-    def make_public(self, obj, now):
-        if obj.is_live:
-            return False
-        obj.is_published = True
-        if obj.published_at > now:
-            obj.published_at = now
-        if obj.unpublish_at and obj.unpublish_at <= now:
-            obj.unpublish_at = None
 
     @admin.display(description=_("status"), ordering="published_at")
     def status_display(self, obj):

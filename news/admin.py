@@ -1,4 +1,4 @@
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
@@ -11,7 +11,6 @@ from editorial.admin import (
     TranslationStatusMixin,
 )
 
-from .alerts import queue_alerts
 from .models import SEARCH_VECTORS, AlertDelivery, Article, NewsItem
 
 
@@ -96,12 +95,6 @@ class NewsItemAdmin(TranslationStatusMixin, PublishingAdmin, TranslationAdmin):
             },
         ),
     ]
-
-    def after_publish(self, request, obj):
-        if queue_alerts(obj):
-            self.message_user(
-                request, _("Alert emails to subscribed members are queued."), messages.INFO
-            )
 
     @admin.display(boolean=True, description=_("PDF"))
     def has_pdf(self, obj):

@@ -1,6 +1,7 @@
 """Alert emails to members when a report or press feature is published.
 
-The admin only queues a task (`queue_alerts`); the worker (`manage.py db_worker`) sends the
+Publishing (editorial.workflow's publish(), whichever path publishes) only queues a task
+(`queue_alerts`, through the `published` signal); the worker (`manage.py db_worker`) sends the
 emails, so a slow or failing mail server never slows or breaks the admin."""
 
 import datetime
@@ -54,6 +55,14 @@ def queue_alerts(item):
     run_after = item.published_at if item.published_at > now else None
     transaction.on_commit(lambda: send_news_alerts.using(run_after=run_after).enqueue(item.pk))
     return True
+
+
+def alerts_on_publish(sender, item, **kwargs):
+    """Receiver of core.publishing's `published` for news items (NewsConfig.ready()): every path
+    that publishes through editorial.workflow queues the alerts; the note is for the admin."""
+    if queue_alerts(item):
+        return _("Alert emails to subscribed members are queued.")
+    return None
 
 
 def alert_email(item, user, flag):

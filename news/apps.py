@@ -9,6 +9,12 @@ class NewsConfig(AppConfig):
 
     def ready(self):
         from core.cache import register_content_models
+        from core.publishing import published
+
+        from .alerts import alerts_on_publish
+
+        # Whichever path publishes a report or press feature (editorial.workflow.publish()).
+        published.connect(alerts_on_publish, sender=self.get_model("NewsItem"))
 
         # Not AlertDelivery: an alert email sent changes no page.
         register_content_models(self.get_model("NewsItem"), scheduled=True)
