@@ -25,6 +25,8 @@ from import_export import fields, resources, widgets
 from import_export.instance_loaders import CachedInstanceLoader
 from import_export.resources import Diff
 
+from editorial.workflow import save_edited
+
 from .models import Municipality
 from .opendata import MUNICIPALITY_COLUMNS, unneutralise
 
@@ -170,6 +172,8 @@ class MunicipalityResource(resources.ModelResource):
         self._seen_slugs = {}
         self._can_publish = False
         self._was_published = False
+        self._user = None
+        self._dry_run = True
 
     @classmethod
     def get_diff_class(cls):
@@ -202,6 +206,7 @@ class MunicipalityResource(resources.ModelResource):
         dataset.headers = headers
         self._seen_slugs = {}
         user = kwargs.get("user")  # the admin passes who imports
+        self._user = user
         self._can_publish = user is not None and user.has_perm("partners.publish_municipality")
 
     def before_import_row(self, row, row_number=None, **kwargs):
@@ -249,6 +254,18 @@ class MunicipalityResource(resources.ModelResource):
                 ]
             }
         return {}
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        self._dry_run = self._is_dry_run(kwargs)
+        super().save_instance(instance, is_create, row, **kwargs)
+
+    def do_instance_save(self, instance, is_create):
+        if self._dry_run:  # the preview: saved to show the changes, then rolled back
+            super().do_instance_save(instance, is_create)
+        else:
+            # A row that publishes or unpublishes a municipality does it as the admin does
+            # (editorial.workflow): in the import's history entry, with what publishing starts.
+            save_edited(instance, by=self._user)
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         import_validation_errors = dict(import_validation_errors or {})
