@@ -14,12 +14,12 @@ from django.utils.translation import get_language_info, ngettext
 from django.utils.translation import gettext_lazy as _
 from reversion.errors import RevertError
 from reversion.models import Version
-from reversion_compare.admin import CompareVersionAdmin
 
 from core.publishing import Status
 from core.translated import missing_languages, missing_translation_q, other_languages
 
 from . import workflow
+from .compare import ReadableCompareAdmin
 
 PUBLISHING_FIELDS = ["is_published", "published_at", "unpublish_at"]
 
@@ -149,7 +149,7 @@ class PublishingRolesInline:
         return lock_published_rows(formset)
 
 
-class PublishingRolesAdmin(CompareVersionAdmin):
+class PublishingRolesAdmin(ReadableCompareAdmin):
     """Editors prepare drafts; publishers (the `publish_<model>` permission, declared in the
     model's Meta.permissions) decide what is public, in every path: the form, list editing,
     bulk actions, and restoring or recovering a version from the history. Every save is a

@@ -2,7 +2,6 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from modeltranslation.utils import get_translation_fields
-from reversion.admin import VersionAdmin
 
 from editorial.admin import (
     MissingTranslationFilter,
@@ -10,12 +9,13 @@ from editorial.admin import (
     StatusFilter,
     TranslationStatusMixin,
 )
+from editorial.compare import ReadableCompareAdmin
 
 from .models import PageFigure, PagePoint, ProgramPage, SiteSettings
 
 
 @admin.register(SiteSettings)
-class SiteSettingsAdmin(VersionAdmin, TranslationAdmin):
+class SiteSettingsAdmin(ReadableCompareAdmin, TranslationAdmin):
     fieldsets = [
         (None, {"fields": ["site_name", "short_name", "tagline", "footer_text"]}),
         (
