@@ -74,7 +74,7 @@ RICH_TEXT_EDITOR = {
 }
 
 
-def RichTextField(*args, **kwargs):  # noqa: N802 - used like a field class
+def RichTextField(*args, **kwargs):  # Named like the field class it stands for
     """A TextField edited with the rich-text editor in the admin; models still run
     `clean_html` in `save()`, whatever reaches them."""
     return ProseEditorField(

@@ -122,7 +122,6 @@ class StaffTwoFactorMiddleware:
             and not is_mfa_enabled(request.user, [Authenticator.Type.TOTP])
         ):
             request.mped_setting_up_totp = True
-        return None
 
     @staticmethod
     def checked(request, user):

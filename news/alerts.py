@@ -130,7 +130,7 @@ def send_news_alerts(item_id):
         delivery.attempts += 1
         try:
             alert_email(item, user, flag).send()
-        except Exception as error:  # noqa: BLE001 - any mail failure is recorded and retried
+        except Exception as error:  # Any mail failure is recorded and retried
             delivery.last_error = f"{type(error).__name__}: {error}"[:2000]
             delivery.save(update_fields=["attempts", "last_error"])
             failed += 1

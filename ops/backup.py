@@ -148,7 +148,7 @@ def read_archive(path, workdir):
         "%(path)s is not a backup archive of this site (a .tar.gz file made by `manage.py backup`)."
     ) % {"path": path}
     try:
-        archive = tarfile.open(path, "r:gz")
+        archive = tarfile.open(path, "r:gz")  # noqa: SIM115 - closed by the `with` below
     except (tarfile.TarError, OSError, EOFError, zlib.error) as error:
         raise CommandError(not_an_archive) from error
     found = {}

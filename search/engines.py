@@ -255,7 +255,7 @@ def plain_snippet(texts, terms):
     the start of the text when nothing matches there (the match was in the title)."""
     text = " ".join(" ".join(text for text in texts if text).split())
     if not text:
-        return mark_safe("")  # noqa: S308 - empty
+        return mark_safe("")
     if not terms:
         return mark_safe(escape(Truncator(text).chars(SNIPPET_LENGTH)))  # noqa: S308 - escaped
     pattern = re.compile(

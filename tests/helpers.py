@@ -451,16 +451,16 @@ class Staff:
         assert not url.endswith(self.login_path), "staff could not log in"
 
     def get(self, path):
-        with self.opener.open(self.base + path, timeout=30) as response:  # noqa: S310
+        with self.opener.open(self.base + path, timeout=30) as response:
             return response.read().decode()
 
     def post(self, path, fields):
-        request = urllib.request.Request(  # noqa: S310
+        request = urllib.request.Request(
             self.base + path,
             data=urllib.parse.urlencode(fields).encode(),
             headers={"Referer": self.base + path},
         )
-        with self.opener.open(request, timeout=30) as response:  # noqa: S310
+        with self.opener.open(request, timeout=30) as response:
             return response.geturl(), response.read().decode()
 
     def rename(self, item_id, title):

@@ -6,6 +6,7 @@ without Chromium."""
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -33,12 +34,12 @@ def test_a_newcomer_downloads_the_partnership_map_data(browser, site):
         ).click()
     download = info.value
     assert download.suggested_filename == "mped-partnerships-en.geojson"
-    lines = json.loads(open(download.path(), encoding="utf-8").read())["features"]
+    lines = json.loads(Path(download.path()).read_text(encoding="utf-8"))["features"]
     assert lines and all(f["geometry"]["type"] == "LineString" for f in lines)
 
     with page.expect_download() as info:
         section.get_by_role("link", name="Municipalities (CSV, for a spreadsheet)").click()
-    text = open(info.value.path(), encoding="utf-8-sig").read()
+    text = Path(info.value.path()).read_text(encoding="utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert {row["slug"] for row in rows} == set(
         Municipality.objects.published().values_list("slug", flat=True)

@@ -324,12 +324,12 @@ def test_no_address_answers_a_server_error_to_hostile_input(group, objects, clie
             response = walk_.get(clients[main], main, real)
         # What the page reads gets every value, alone; on an admin page (forms' buttons,
         # popups) the short list.
-        tries = {name: (LOOKUP_VALUES if is_admin else QUERY_VALUES) for name in read}
+        tries = dict.fromkeys(read, LOOKUP_VALUES if is_admin else QUERY_VALUES)
         model = admin_model(chain)
         if is_admin and model and str(chain[-1].name).endswith("_changelist"):
             own, lookups = admin_list_parameters(response, model)
-            tries |= {name: QUERY_VALUES for name in own}
-            tries |= {name: LOOKUP_VALUES for name in lookups}
+            tries |= dict.fromkeys(own, QUERY_VALUES)
+            tries |= dict.fromkeys(lookups, LOOKUP_VALUES)
         for name, values in tries.items():
             for value in values:
                 walk_.get(clients[main], main, f"{real}?{name}={value}")

@@ -80,9 +80,12 @@ def uses_chromium(module):
             return True
         if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("playwright"):
             return True
-        if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
-            if "browser" in [argument.arg for argument in node.args.args]:
-                return True
+        if (
+            isinstance(node, ast.FunctionDef)
+            and node.name.startswith("test_")
+            and "browser" in [argument.arg for argument in node.args.args]
+        ):
+            return True
     return False
 
 

@@ -77,11 +77,11 @@ def production_server(transactional_db, tmp_path):
         DJANGO_LOG_LEVEL="WARNING",
     )
     python = str(Path(sys.executable))
-    subprocess.run(  # noqa: S603
+    subprocess.run(
         [python, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=ROOT, env=env, check=True
     )
     port = free_port()
-    server = subprocess.Popen(  # noqa: S603
+    server = subprocess.Popen(
         [
             str(Path(sys.executable).with_name("gunicorn")),
             "mped.wsgi",

@@ -203,8 +203,8 @@ def test_the_map_is_labelled_and_everything_on_it_is_also_in_words(client, demo)
 
 
 def test_crowded_names_show_on_hover_and_focus_only(client, db):
-    make_municipality("Town of Beaumont", **{"latitude": "53.3572", "longitude": "-113.4147"})
-    make_municipality("City of Leduc", **{"latitude": "53.2723", "longitude": "-113.5497"})
+    make_municipality("Town of Beaumont", latitude="53.3572", longitude="-113.4147")
+    make_municipality("City of Leduc", latitude="53.2723", longitude="-113.5497")
     parsed, _html = parse_map(client)
     classes = sorted(css for _text, css in parsed.labels.values())
     assert classes == ["map-label", "map-label map-label-on-demand"]

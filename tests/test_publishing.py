@@ -32,9 +32,9 @@ def shifted(**times):
 
 
 CASES = {
-    "draft": dict(published=False),
-    "scheduled": dict(published=True, **{"published_at": HOUR}),
-    "expired": dict(published=True, **{"published_at": -2 * HOUR, "unpublish_at": -HOUR}),
+    "draft": {"published": False},
+    "scheduled": {"published": True, "published_at": HOUR},
+    "expired": {"published": True, "published_at": -2 * HOUR, "unpublish_at": -HOUR},
 }
 
 
@@ -260,4 +260,4 @@ def test_the_roles_are_groups_made_by_migrations(db):
     assert "publish_newsitem" not in editors and "publish_programpage" not in editors
     assert {"publish_newsitem", "publish_programpage"} <= publishers
     assert {"add_newsitem", "change_newsitem", "change_programpage"} <= editors
-    assert not any(code.endswith("_user") or code.endswith("_group") for code in publishers)
+    assert not any(code.endswith(("_user", "_group")) for code in publishers)

@@ -66,9 +66,7 @@ def migrated_database(tmp_path_factory):
     database = folder / "template.sqlite3"
     env = site_env(folder, f"sqlite:///{database}")
     for command in [["migrate", "--no-input", "-v0"], ["shell", "-v0", "-c", SETUP]]:
-        subprocess.run(  # noqa: S603
-            [sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True
-        )
+        subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True)
     return database
 
 
@@ -87,7 +85,7 @@ class Site:
     def start(self, name, *args):
         log = open(self.logs / f"{name}.log", "w")  # noqa: SIM115 - closed with the process
         try:
-            process = subprocess.Popen(  # noqa: S603
+            process = subprocess.Popen(
                 [sys.executable, "manage.py", *args],
                 cwd=ROOT,
                 env=self.env,
@@ -188,9 +186,9 @@ class Editor(Staff):
             body, headers["Content-Type"] = multipart(fields, files)
         elif fields is not None:
             body = urllib.parse.urlencode(fields).encode()
-        request = urllib.request.Request(self.base + path, data=body, headers=headers)  # noqa: S310
+        request = urllib.request.Request(self.base + path, data=body, headers=headers)
         try:
-            with self.opener.open(request, timeout=60) as response:  # noqa: S310
+            with self.opener.open(request, timeout=60) as response:
                 status, page, self.headers = response.status, response.read(), response.headers
         except urllib.error.HTTPError as error:
             status, page, self.headers = error.code, error.read(), error.headers

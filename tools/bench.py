@@ -71,7 +71,7 @@ def redis_available():
         import redis
 
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).flushdb()
-    except Exception:  # noqa: BLE001 - no Redis: the local-memory cache is used
+    except Exception:  # No Redis: the local-memory cache is used
         return False
     return True
 
@@ -153,7 +153,7 @@ def start_server(env):
     )
     for _ in range(100):
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/robots.txt", timeout=1):  # noqa: S310
+            with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/robots.txt", timeout=1):
                 return server
         except OSError:
             time.sleep(0.2)
@@ -172,7 +172,7 @@ def wrk(path, cookie=None):
         args += ["-H", f"Cookie: {cookie}"]
     # Warm up: fill the cache and the workers' connections.
     for _ in range(3):
-        urllib.request.urlopen(f"http://127.0.0.1:{PORT}{path}", timeout=30).read()  # noqa: S310
+        urllib.request.urlopen(f"http://127.0.0.1:{PORT}{path}", timeout=30).read()
     output = run(*args, f"http://127.0.0.1:{PORT}{path}")
     requests = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     p50 = parse_duration(re.search(r"^\s*50%\s+(\S+)", output, re.M).group(1))
