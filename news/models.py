@@ -7,6 +7,7 @@ from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils import translation
 from django.utils.functional import cached_property
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from core.cache import ContentQuerySet
@@ -149,7 +150,11 @@ class NewsItem(UploadDetailsMixin, Publishable):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.NEWS)
     title = models.CharField(_("title"), max_length=250)
     slug = models.SlugField(
-        _("slug"), max_length=250, unique=True, help_text=_("The item's address: /news/<slug>/.")
+        _("slug"),
+        max_length=250,
+        unique=True,
+        # Forms show help texts as HTML: escaped, or "<slug>" is taken for a tag and vanishes.
+        help_text=escape(_("The item's address: /news/<slug>/.")),
     )
     summary = models.TextField(
         _("summary"), help_text=_("One or two plain sentences for the home page and listings.")
