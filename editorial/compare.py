@@ -78,16 +78,34 @@ def join(parts):
     return format_html_join("", "{}", ((part,) for part in parts))
 
 
+def outer_spaces(old, new):
+    """The spaces at the start and at the end that both sides of a change share (all of them
+    when one side is empty): shown outside the marks, so no bare space is struck through or
+    underlined."""
+    texts = [text for text in (old, new) if text]
+    lead = min(len(text) - len(text.lstrip()) for text in texts)
+    trail = min(len(text) - len(text.rstrip()) for text in texts)
+    lead_text = texts[0][:lead]
+    trail_text = texts[0][len(texts[0]) - trail :] if trail else ""
+    if any(text[:lead] != lead_text or not text.endswith(trail_text) for text in texts):
+        return "", ""
+    return lead_text, trail_text
+
+
 def changes_html(chunks):
     parts = []
     for tag, old, new in chunks:
         if tag == "equal":
             parts.append(escape(old))
             continue
+        lead, trail = outer_spaces(old, new)
+        old, new = old[len(lead) : len(old) - len(trail)], new[len(lead) : len(new) - len(trail)]
+        parts.append(escape(lead))
         if old:
             parts.append(format_html("<del>{}</del>", old))
         if new:
             parts.append(format_html("<ins>{}</ins>", new))
+        parts.append(escape(trail))
     return join(parts)
 
 
