@@ -12,6 +12,7 @@ from editorial.admin import (
 )
 
 from .models import SEARCH_VECTORS, AlertDelivery, Article, NewsItem
+from .views import NewsItemDetailView
 
 
 class ArticleInline(TranslationStackedInline):
@@ -25,6 +26,8 @@ class NewsItemAdmin(TranslationStatusMixin, PublishingAdmin, TranslationAdmin):
     """Each text in English, French and Khmer, one under the other (modeltranslation's
     TranslationAdmin, after PublishingAdmin so that publishing rights and history stay)."""
 
+    # The page that the Preview button shows the unsaved form in (editorial/preview.py).
+    public_view = NewsItemDetailView
     list_display = [
         "title",
         "kind",

@@ -143,6 +143,12 @@ class NewsItemDetailView(PreviewableDetailView):
         )
         return context
 
+    def preview_relations(self, item, related):
+        """For the preview of a change form's unsaved data (editorial/preview.py): the
+        published partners among those the form names, as get_queryset() gives them."""
+        partners = [partner.pk for partner in related.get("partners", [])]
+        item.published_partners = list(Municipality.objects.published().filter(pk__in=partners))
+
     @staticmethod
     def share_image(item):
         """The picture for link previews: the item's image, else its report's first page

@@ -12,6 +12,7 @@ from editorial.admin import (
 from editorial.compare import ReadableCompareAdmin
 
 from .models import PageFigure, PagePoint, ProgramPage, SiteSettings
+from .views import ProgramPageDetailView
 
 
 @admin.register(SiteSettings)
@@ -82,6 +83,8 @@ class PageFigureInline(TranslationTabularInline):
 
 @admin.register(ProgramPage)
 class ProgramPageAdmin(TranslationStatusMixin, PublishingAdmin, TranslationAdmin):
+    # The page that the Preview button shows the unsaved form in (editorial/preview.py).
+    public_view = ProgramPageDetailView
     list_display = [
         "title",
         "nav_title",

@@ -29,6 +29,7 @@ from editorial.admin import (
 
 from .models import Country, Municipality, Partnership
 from .resources import MunicipalityResource
+from .views import MunicipalityDetailView
 
 
 class CanadianPartnershipInline(PublishingRolesInline, TranslationTabularInline):
@@ -230,6 +231,8 @@ class MunicipalityImportMixin(ImportMixin):
 class MunicipalityAdmin(
     MunicipalityImportMixin, TranslationStatusMixin, PublishingRolesAdmin, TranslationAdmin
 ):
+    # The page that the Preview button shows the unsaved form in (editorial/preview.py).
+    public_view = MunicipalityDetailView
     # Latitude and longitude, the model's only decimals.
     formfield_overrides = {models.DecimalField: {"form_class": CoordinateField}}
     list_display = [

@@ -76,6 +76,21 @@ class MunicipalityDetailView(DetailView):
         )
         return context
 
+    def preview_relations(self, municipality, related):
+        """For the preview of a change form's unsaved data (editorial/preview.py): what
+        get_queryset() prefetches, with the pairings as the form has them. Those published
+        with a published partner are shown, whether this municipality is published or not
+        (that is the form's to say)."""
+        for side, other in (("canadian", "cambodian"), ("cambodian", "canadian")):
+            rows = related.get(f"partnerships_as_{side}")
+            if rows is None:
+                rows = Partnership.objects.filter(**{side: municipality}).select_related(other)
+            shown = [row for row in rows if row.is_published and getattr(row, other).is_published]
+            for row in shown:
+                setattr(row, side, municipality)
+            setattr(municipality, f"as_{side}", shown)
+        municipality.published_news = list(published_news().filter(partners=municipality))
+
 
 class OpenDataView(TemplateView):
     """What the partners' data files hold, column by column."""
