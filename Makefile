@@ -6,15 +6,30 @@ HOST ?= 127.0.0.1:8000
 # Settings (mped/settings/): the development ones for the demo site and the commands that prepare
 # it; `make test` uses the test ones; manage.py without DJANGO_SETTINGS_MODULE uses production's.
 
-.PHONY: run test install messages migrate demo lint format clean bench backup restore audit
+.PHONY: run test check install lock upgrade messages migrate demo format clean bench backup restore audit
 
-$(BIN)/activate: requirements.txt
+# The locks, with every package's hashes: requirements.txt (what the site runs on, all that
+# production installs) and requirements-dev.txt (tests and tooling). Installed again whenever
+# either changes.
+$(BIN)/activate: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements.txt -r requirements-dev.txt
 	touch $(BIN)/activate
 
 install: $(BIN)/activate
+
+# The locks compiled from requirements.in and requirements-dev.in by uv, for Python 3.11 on Linux
+# x86_64. After editing a .in file: `make lock` (every other pin stays). `make upgrade` moves
+# every package to the newest release the .in files allow (`make upgrade PACKAGE=django`: that
+# one only); then `make test`, and commit the .in and .txt files together.
+LOCK = $(BIN)/uv pip compile --quiet --generate-hashes --python-version 3.11 \
+	--python-platform x86_64-manylinux_2_28 --custom-compile-command "make lock" $(UPGRADE)
+lock: install
+	$(LOCK) requirements.in -o requirements.txt
+	$(LOCK) requirements-dev.in -o requirements-dev.txt
+
+upgrade: UPGRADE = $(if $(PACKAGE),--upgrade-package $(PACKAGE),--upgrade)
+upgrade: lock
 
 # The interface's translations (locale/, locale_vendor/): the .po files are committed, the
 # compiled .mo files are not. compilemessages needs GNU gettext's msgfmt, installed here when
@@ -47,9 +62,13 @@ run: demo
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DJANGO_SETTINGS_MODULE=mped.settings.dev $(BIN)/python manage.py runserver $(HOST)
 
-test: install messages
+# Lint, format and migrations in a few seconds (pre-commit runs the two ruff steps at each commit).
+check: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	DJANGO_SETTINGS_MODULE=mped.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+
+test: check messages
 	DJANGO_SETTINGS_MODULE=mped.settings.test $(BIN)/pytest
 
 # Known vulnerabilities in every installed package, from PyPI's vulnerability data; --strict
