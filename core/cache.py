@@ -46,6 +46,9 @@ CONTENT_MODELS = set()
 # Those of them whose rows go public and leave by themselves, at their publication and unpublish
 # times (core.publishing.Publishable's published_at and unpublish_at).
 SCHEDULED_MODELS = []
+# Other things that change pages at a set time with no save (editorial's scheduled drafts of live
+# items): callables that return their next such time (a datetime) or None.
+SCHEDULED_TIMES = []
 
 
 def cache_public_page(view):
@@ -73,6 +76,7 @@ def next_scheduled_change():
             )
             .values()
         )
+    times += [source() for source in SCHEDULED_TIMES]
     times = [at for at in times if at is not None]
     return min(times).timestamp() if times else None
 
@@ -149,6 +153,13 @@ def register_content_models(*models, scheduled=False):
             m2m_changed.connect(
                 content_changed, sender=through, dispatch_uid=f"mped-cache-{through._meta.label}"
             )
+
+
+def register_scheduled_times(source):
+    """`source()` gives the next time (a datetime, or None) at which something changes public
+    pages by itself: cached pages last no longer than it. Called from an AppConfig.ready()."""
+    if source not in SCHEDULED_TIMES:
+        SCHEDULED_TIMES.append(source)
 
 
 def connect_signals():

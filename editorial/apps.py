@@ -10,7 +10,11 @@ class EditorialConfig(AppConfig):
     verbose_name = _("Editorial")
 
     def ready(self):
-        from . import admin_revision
+        from core.cache import register_scheduled_times
+
+        from . import admin_revision, drafts
 
         # After the admin's autodiscover (django.contrib.admin is earlier in INSTALLED_APPS).
         admin_revision.register()
+        # Cached pages last no longer than the next scheduled draft of a live item.
+        register_scheduled_times(drafts.next_scheduled_draft)

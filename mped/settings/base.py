@@ -88,6 +88,9 @@ MIDDLEWARE = [
     "ops.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Scheduled drafts of live items whose time has come are published first (one cache get
+    # when none is due), so the page and the page cache below already show them.
+    "editorial.drafts.DueDraftsMiddleware",
     # Before sessions and users: a cached public page is served without touching either.
     # Public pages' policy has no nonce (core/security.py), so a page is stored with its
     # Content-Security-Policy and Permissions-Policy headers and a hit skips building them.
