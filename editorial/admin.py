@@ -305,7 +305,7 @@ class PublishingRolesAdmin(PreviewAdminMixin, ReadableCompareAdmin):
         count, notes = 0, []
         for obj in queryset:
             with reversion.create_revision():
-                outcome = change(obj, by=request.user)
+                outcome = change(obj)
                 if outcome is None:  # already as asked
                     continue
                 # In the admin's log too, like a change in the form: the dashboard's recent
@@ -317,8 +317,13 @@ class PublishingRolesAdmin(PreviewAdminMixin, ReadableCompareAdmin):
 
     @admin.action(permissions=["publish"], description=_("Publish the selected items now"))
     def publish_now(self, request, queryset):
+        def publish(obj):
+            if not workflow.is_public(obj):
+                return workflow.publish(obj, by=request.user)
+            return None
+
         count, notes = self._bulk_save(
-            request, queryset, workflow.publish, str(_("Published from the list."))
+            request, queryset, publish, str(_("Published from the list."))
         )
         self.message_user(
             request,
@@ -329,8 +334,13 @@ class PublishingRolesAdmin(PreviewAdminMixin, ReadableCompareAdmin):
 
     @admin.action(permissions=["publish"], description=_("Unpublish the selected items"))
     def unpublish(self, request, queryset):
+        def unpublish(obj):
+            if obj.is_published:
+                return workflow.unpublish(obj, by=request.user)
+            return None
+
         count, _notes = self._bulk_save(
-            request, queryset, workflow.unpublish, str(_("Unpublished from the list."))
+            request, queryset, unpublish, str(_("Unpublished from the list."))
         )
         self.message_user(
             request,

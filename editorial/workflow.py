@@ -57,36 +57,31 @@ def join_comments(*parts):
     return " ".join(joined)
 
 
-def stored_state(item):
-    """The item's publishing fields as saved, or None for an item not saved yet."""
+def was_published(item):
+    """Whether the item is published as saved (False for an item not saved yet)."""
     if item._state.adding or item.pk is None:
-        return None
-    names = ["is_published"]
-    if isinstance(item, Publishable):
-        names += ["published_at", "unpublish_at"]
-    return type(item)._base_manager.filter(pk=item.pk).values(*names).first()
+        return False
+    stored = type(item)._base_manager.filter(pk=item.pk).values_list("is_published", flat=True)
+    return bool(stored.first())
 
 
-def is_public(state, now):
-    """Whether readers see an item whose publishing fields are `state` (a stored_state())."""
-    if not state or not state["is_published"]:
-        return False
-    if state.get("published_at") and state["published_at"] > now:
-        return False
-    return not (state.get("unpublish_at") and state["unpublish_at"] <= now)
+def is_public(item):
+    """Whether readers see the item now (a scheduled or expired one they do not)."""
+    return item.is_live if isinstance(item, Publishable) else item.is_published
 
 
 def publish(item, by, at=None, comment=""):
-    """Make `item` public from `at` (now when None; a later time schedules it), save it, record
-    it in its history and send `published`. `at` is only for items with a publication time
-    (news items, program pages). Returns an Outcome, or None (and saves nothing) when the item
-    is public already and no time is given."""
+    """Make `item` public from `at` (now when None; a later time schedules it), save it with
+    any other change made to it, record it in its history and send `published`. `at` is only
+    for items with a publication time (news items, program pages). Returns an Outcome.
+
+    Publishing an item that is public already saves and records it again, and the receivers
+    run again (news queues an item's alerts only once): callers that mean to skip such items
+    check is_public() first, as the admin's bulk action does."""
     now = timezone.now()
     schedulable = isinstance(item, Publishable)
     if at is not None and not schedulable:
         raise ValueError(f"A {item._meta.verbose_name} has no publication time: publish it now.")
-    if at is None and is_public(stored_state(item), now):
-        return None
     item.is_published = True
     if schedulable:
         # Public from now: a scheduled item now, an expired one again.
@@ -103,11 +98,7 @@ def publish(item, by, at=None, comment=""):
 
 def unpublish(item, by, comment=""):
     """Make `item` a draft again (only staff see it), save it, record it in its history and
-    send `unpublished`. Returns an Outcome, or None (and saves nothing) when it is not
-    published."""
-    state = stored_state(item)
-    if not state or not state["is_published"]:
-        return None
+    send `unpublished`. Returns an Outcome."""
     item.is_published = False
     return _save(item, by, UNPUBLISHED, f"{_('Unpublished')}.", comment, unpublished)
 
@@ -116,12 +107,11 @@ def save_edited(item, by, comment=""):
     """Save an item as someone edited it (the admin's form or list, an import row): through
     publish() when the edit publishes it (at the publication time it was given), through
     unpublish() when it takes it off, a plain save otherwise. Returns their Outcome, or None."""
-    state = stored_state(item)
-    was_published = bool(state and state["is_published"])
-    if item.is_published and not was_published:
+    before = was_published(item)
+    if item.is_published and not before:
         at = item.published_at if isinstance(item, Publishable) else None
         return publish(item, by, at=at, comment=comment)
-    if was_published and not item.is_published:
+    if before and not item.is_published:
         return unpublish(item, by, comment=comment)
     item.save()
     return None
