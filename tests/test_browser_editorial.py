@@ -292,9 +292,15 @@ def test_an_editor_drafts_a_publisher_schedules_it_appears_and_a_bad_edit_is_rev
     page.get_by_role("link", name="History").click()
     page.wait_for_load_state("networkidle")
     versions = page.locator("#change-history tbody tr")
-    assert [text.split("\t")[-2:] for text in versions.all_inner_texts()] == [
+    history = [text.split("\t")[-2:] for text in versions.all_inner_texts()]
+    # Scheduling says so first (editorial.workflow), then what changed in the form.
+    scheduled = history[1][1]
+    assert scheduled.startswith("Scheduled for ") and scheduled.endswith(
+        ". Changed Publish and Publication time."
+    )
+    assert history == [
         ["publisher", "Changed Title [en]."],
-        ["publisher", "Changed Publish and Publication time."],
+        ["publisher", scheduled],
         ["editor", "Added."],
     ]
     publisher.check()
