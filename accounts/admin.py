@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from core.time_zones import StaffTimeZoneAdmin
+
 from .models import User
 
 
@@ -46,7 +48,7 @@ class SubscribedFilter(admin.SimpleListFilter):
 
 
 @admin.register(User)
-class MemberAdmin(UserAdmin):
+class MemberAdmin(StaffTimeZoneAdmin, UserAdmin):
     list_display = [
         "email",
         "first_name",
@@ -80,6 +82,7 @@ class MemberAdmin(UserAdmin):
                     "organisation",
                     "municipality",
                     "language",
+                    "time_zone",
                     "alerts_reports",
                     "alerts_press",
                 ]

@@ -42,7 +42,21 @@ class ProfileSignupForm(ProfileFields):
 
 class ProfileForm(ProfileFields):
     class Meta(ProfileFields.Meta):
-        fields = [*ProfileFields.Meta.fields, "language"]
+        fields = [*ProfileFields.Meta.fields, "language", "time_zone"]
+        error_messages = {
+            "time_zone": {
+                "invalid_choice": _(
+                    "“%(value)s” is not a time zone we know: choose one from the list, for "
+                    "example Asia/Phnom_Penh or America/Toronto."
+                )
+            }
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the admin shows times in a person's own zone: members read the site's.
+        if not self.instance.is_staff:
+            del self.fields["time_zone"]
 
 
 class AlertsForm(forms.ModelForm):

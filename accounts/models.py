@@ -7,6 +7,8 @@ from django.utils import translation
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from core.time_zones import time_zone_choices
+
 
 def display_name(user):
     """How the header and emails name a person: their name, else their email address."""
@@ -72,6 +74,16 @@ class User(AbstractUser):
         choices=settings.LANGUAGES,
         default=settings.LANGUAGE_CODE,
         help_text=_("Alert emails are written in this language and link to its pages."),
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        choices=time_zone_choices,
+        help_text=_(
+            "Staff enter and read dates and times in the admin in this zone. Readers always "
+            "see the site's time zone."
+        ),
     )
 
     objects = UserManager()

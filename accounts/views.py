@@ -68,6 +68,7 @@ class DataExportView(LoginRequiredMixin, View):
                 "organisation": user.organisation,
                 "partner_municipality": user.municipality.name if user.municipality else None,
                 "language": user.language,
+                "time_zone": user.time_zone,
                 "date_joined": user.date_joined.isoformat(),
                 "last_login": user.last_login.isoformat() if user.last_login else None,
             },
