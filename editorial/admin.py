@@ -16,6 +16,7 @@ from reversion.errors import RevertError
 from reversion.models import Version
 
 from core.publishing import Status
+from core.time_zones import StaffTimeZoneAdmin
 from core.translated import missing_languages, missing_translation_q, other_languages
 
 from . import workflow
@@ -150,7 +151,7 @@ class PublishingRolesInline:
         return lock_published_rows(formset)
 
 
-class PublishingRolesAdmin(PreviewAdminMixin, ReadableCompareAdmin):
+class PublishingRolesAdmin(PreviewAdminMixin, StaffTimeZoneAdmin, ReadableCompareAdmin):
     """Editors prepare drafts; publishers (the `publish_<model>` permission, declared in the
     model's Meta.permissions) decide what is public, in every path: the form, list editing,
     bulk actions, and restoring or recovering a version from the history. Every save is a

@@ -5,13 +5,15 @@ compare with text (every search was a 500). Staff search by the user's name or t
 from django.contrib import admin
 from reversion.models import Revision
 
+from core.time_zones import StaffTimeZoneAdmin
+
 
 def register():
     if not admin.site.is_registered(Revision):
         return
     library_admin = type(admin.site.get_model_admin(Revision))
 
-    class RevisionAdmin(library_admin):
+    class RevisionAdmin(StaffTimeZoneAdmin, library_admin):
         search_fields = ["user__username", "user__email", "comment"]
 
     admin.site.unregister(Revision)
