@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from core.time_zones import with_time_zone
 from news.models import SEARCH_VECTORS, NewsItem
 from pages.models import ProgramPage
 
@@ -79,7 +80,7 @@ class ReviewLinkAdmin(admin.ModelAdmin):
         "status_display",
         "created_by",
         "created_at",
-        "expires_at",
+        "expires_display",
         "use_count",
         "last_used",
     ]
@@ -92,7 +93,7 @@ class ReviewLinkAdmin(admin.ModelAdmin):
         "status_display",
         "created_by",
         "created_at",
-        "expires_at",
+        "expires_display",
         "revoked_at",
         "revoked_by",
     ]
@@ -127,6 +128,11 @@ class ReviewLinkAdmin(admin.ModelAdmin):
     @admin.display(description=_("status"))
     def status_display(self, link):
         return link.status.label
+
+    @admin.display(description=_("expires"), ordering="expires_at")
+    def expires_display(self, link):
+        # With its zone: the staff member's own in the admin (editorial/middleware.py).
+        return with_time_zone(link.expires_at)
 
     @admin.display(description=_("times opened"), ordering="use_count")
     def use_count(self, link):
