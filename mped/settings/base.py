@@ -294,7 +294,10 @@ FORMAT_MODULE_PATH = ["core.formats"]
 # 1,621 in English, 1 621 in French. Numbers that are not quantities (years, ids, sizes in
 # HTML attributes) go through |unlocalize in the templates.
 USE_THOUSAND_SEPARATOR = True
-TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "America/Toronto")
+# The site's time zone: readers see every date in it, and staff who chose no zone of their own
+# (accounts.User.time_zone, active in the admin only: editorial/middleware.py). The program's
+# councils, and most of its readers, are in Cambodia.
+TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "Asia/Phnom_Penh")
 USE_I18N = True
 USE_TZ = True
 
