@@ -524,9 +524,9 @@ document.addEventListener("securitypolicyviolation", (event) => {
 class Visitor:
     """One browser context that records the policy violations of every page it opens."""
 
-    def __init__(self, browser, site_url):
+    def __init__(self, browser, site_url, **context_options):
         self.site = site_url
-        self.context = browser.new_context()
+        self.context = browser.new_context(**context_options)
         self.context.add_init_script(LISTEN)
         self.console = []
         self.violations = {}
