@@ -395,7 +395,10 @@ def publish_advice(request, models):
         if hasattr(model_admin, "has_publish_permission") and not (
             model_admin.has_publish_permission(request)
         ):
-            return _("Only publishers can publish: ask one when a draft is ready.")
+            return _(
+                "Only publishers can publish: when a draft is ready, open it and press "
+                "“Submit for review”, and the publishers are emailed."
+            )
     return ""
 
 
@@ -414,5 +417,8 @@ def dashboard(request):
         if section.key in ("drafts", "overdue"):
             section.advice = publish_advice(request, [s.model for s in section.sources])
     if models:
+        from .moderation import review_section
+
+        sections.insert(0, review_section(request, models))
         sections.append(recent_changes(request, models))
     return sections
