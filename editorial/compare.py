@@ -197,7 +197,18 @@ def text_blocks(value):
 
 
 def similar(old, new):
-    return difflib.SequenceMatcher(None, old[1], new[1], autojunk=False).ratio() >= 0.5
+    """Whether two blocks share at least half their words (one is an edit of the other)."""
+    matcher = difflib.SequenceMatcher(None, old[1].split(), new[1].split(), autojunk=False)
+    # The quick upper bounds first: a rewritten body compares many pairs of blocks.
+    return (
+        matcher.real_quick_ratio() >= 0.5
+        and matcher.quick_ratio() >= 0.5
+        and matcher.ratio() >= 0.5
+    )
+
+
+# How far ahead a block's match is looked for before it counts as rewritten.
+LOOKAHEAD = 5
 
 
 def paired_blocks(old, new):
@@ -208,10 +219,10 @@ def paired_blocks(old, new):
         if similar(old[i], new[j]):
             yield old[i], new[j]
             i, j = i + 1, j + 1
-        elif any(similar(old[i], later) for later in new[j + 1 :]):
+        elif any(similar(old[i], later) for later in new[j + 1 : j + 1 + LOOKAHEAD]):
             yield None, new[j]
             j += 1
-        elif any(similar(earlier, new[j]) for earlier in old[i + 1 :]):
+        elif any(similar(earlier, new[j]) for earlier in old[i + 1 : i + 1 + LOOKAHEAD]):
             yield old[i], None
             i += 1
         else:
