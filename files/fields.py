@@ -19,5 +19,11 @@ class CheckedImageFormField(forms.ImageField):
 
 
 class CheckedImageField(models.ImageField):
+    def contribute_to_class(self, cls, name, **kwargs):
+        # A model that inherits the field from an abstract model (files/models.py) names its
+        # own folder in `<name>_upload_to`: the field's upload_to, so migrations see no change.
+        self.upload_to = getattr(cls, f"{name}_upload_to", self.upload_to)
+        super().contribute_to_class(cls, name, **kwargs)
+
     def formfield(self, **kwargs):
         return super().formfield(**{"form_class": CheckedImageFormField, **kwargs})

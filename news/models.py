@@ -6,7 +6,6 @@ from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils import translation
-from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
@@ -14,11 +13,10 @@ from core.cache import ContentQuerySet
 from core.html import RichTextField, clean_html_in_every_language
 from core.postgres import PostgresGinIndex, PostgresOnly
 from core.publishing import Publishable, PublishableQuerySet
-from files.fields import CheckedImageField
-from files.images import rendition_field, responsive_image
+from files.models import Illustrated
 from files.storage import get_private_storage
-from files.uploads import ImageDetails, PdfDetails, UploadDetailsMixin
-from files.validators import validate_image_upload, validate_pdf_upload
+from files.uploads import PdfDetails, UploadDetailsMixin
+from files.validators import validate_pdf_upload
 from partners.models import Municipality
 
 
@@ -144,8 +142,10 @@ def search_vector_field(*, members, lang="en"):
     )
 
 
-class NewsItem(UploadDetailsMixin, Publishable):
+class NewsItem(Illustrated, Publishable):
     """An item of "The latest": a published report, a press feature or a news story."""
+
+    image_upload_to = "news/images/%Y/"
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.NEWS)
     title = models.CharField(_("title"), max_length=250)
@@ -191,20 +191,6 @@ class NewsItem(UploadDetailsMixin, Publishable):
     pdf_km = pdf_field(_("PDF in Khmer"))
     pdf_km_size = models.PositiveBigIntegerField(default=0, editable=False)
     pdf_km_pages = models.PositiveIntegerField(default=0, editable=False)
-    image = CheckedImageField(
-        _("image"), upload_to="news/images/%Y/", blank=True, validators=[validate_image_upload]
-    )
-    image_width = models.PositiveIntegerField(default=0, editable=False)
-    image_height = models.PositiveIntegerField(default=0, editable=False)
-    image_480 = rendition_field("image", 480)
-    image_800 = rendition_field("image", 800)
-    image_1200 = rendition_field("image", 1200)
-    image_alt = models.CharField(
-        _("image description (alt text)"),
-        max_length=250,
-        blank=True,
-        help_text=_("What the image shows, for readers who cannot see it. Required with an image."),
-    )
     partners = models.ManyToManyField(
         Municipality,
         blank=True,
@@ -252,7 +238,7 @@ class NewsItem(UploadDetailsMixin, Publishable):
         PdfDetails("pdf", pages="pdf_pages", thumbnail="pdf_thumbnail", text="pdf_text"),
         PdfDetails("pdf_fr", pages="pdf_fr_pages"),
         PdfDetails("pdf_km", pages="pdf_km_pages"),
-        ImageDetails("image"),
+        *Illustrated.upload_details,
     ]
 
     class Meta:
@@ -311,16 +297,9 @@ class NewsItem(UploadDetailsMixin, Publishable):
         versions.sort(key=lambda version: version["lang"] != lang)  # stable: English next
         return versions
 
-    @cached_property
-    def responsive_image(self):
-        return responsive_image(self, "image", (self.image_width, self.image_height))
-
     def clean(self):
         super().clean()
-        errors = {}
-        # In English at least; the other languages fall back to it.
-        if self.image and not (self.image_alt_en or "").strip():
-            errors["image_alt_en"] = _("Describe the image for readers who cannot see it.")
+        errors = self.image_errors()
         if self.kind == Kind.REPORT and not self.pdf:
             errors["pdf"] = _("A report needs its PDF.")
         if errors:

@@ -4,15 +4,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from core.cache import ContentQuerySet
 from core.html import RichTextField, clean_html_in_every_language
-from files.fields import CheckedImageField
-from files.images import rendition_field, responsive_image
-from files.uploads import ImageDetails, UploadDetailsMixin
-from files.validators import validate_image_upload
+from files.models import Illustrated
 
 
 class Country(models.TextChoices):
@@ -51,8 +47,10 @@ class MunicipalityQuerySet(ContentQuerySet):
 RESERVED_SLUGS = {"data"}
 
 
-class Municipality(UploadDetailsMixin, models.Model):
+class Municipality(Illustrated):
     """A partner municipality in Canada or a local government in Cambodia."""
+
+    image_upload_to = "partners/%Y/"
 
     name = models.CharField(
         _("name"), max_length=200, help_text=_("For example: City of Chilliwack.")
@@ -75,23 +73,6 @@ class Municipality(UploadDetailsMixin, models.Model):
         ),
     )
     website = models.URLField(_("website"), blank=True)
-    image = CheckedImageField(
-        _("image"),
-        upload_to="partners/%Y/",
-        blank=True,
-        validators=[validate_image_upload],
-    )
-    image_width = models.PositiveIntegerField(default=0, editable=False)
-    image_height = models.PositiveIntegerField(default=0, editable=False)
-    image_480 = rendition_field("image", 480)
-    image_800 = rendition_field("image", 800)
-    image_1200 = rendition_field("image", 1200)
-    image_alt = models.CharField(
-        _("image description (alt text)"),
-        max_length=250,
-        blank=True,
-        help_text=_("What the image shows, for readers who cannot see it. Required with an image."),
-    )
     is_sample = models.BooleanField(
         _("sample entry"),
         default=False,
@@ -138,7 +119,6 @@ class Municipality(UploadDetailsMixin, models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = MunicipalityQuerySet.as_manager()
-    upload_details = [ImageDetails("image")]
 
     class Meta:
         ordering = ["country", "order", "name"]
@@ -163,9 +143,7 @@ class Municipality(UploadDetailsMixin, models.Model):
             errors["slug"] = _(
                 "This address is taken by the partners' open data page: choose another slug."
             )
-        # In English at least; the other languages fall back to it.
-        if self.image and not (self.image_alt_en or "").strip():
-            errors["image_alt_en"] = _("Describe the image for readers who cannot see it.")
+        errors.update(self.image_errors())
         # Partnerships pair a Canadian with a Cambodian municipality; a country change would
         # put this one on the wrong side of its pairings.
         if self.pk and (
@@ -209,10 +187,6 @@ class Municipality(UploadDetailsMixin, models.Model):
     def is_located(self):
         """True when the municipality has a place on the map."""
         return self.latitude is not None and self.longitude is not None
-
-    @cached_property
-    def responsive_image(self):
-        return responsive_image(self, "image", (self.image_width, self.image_height))
 
     @property
     def is_canadian(self):
