@@ -17,6 +17,7 @@ from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from files.pdfs import PdfError, read_pdf
@@ -440,6 +441,15 @@ def test_a_municipality_image_uses_the_same_renditions(staff_client, db):
     assert [width for _, width in srcset] == [480, 640]
     assert 'alt="The town hall"' in tag
     assert municipality.image.url not in page
+
+
+def test_news_and_municipality_images_are_stored_in_their_own_folders(staff_client, db):
+    year = timezone.localtime().year
+    item = news_item_with_image(staff_client)
+    municipality = municipality_with_image(staff_client)
+
+    assert item.image.name == f"news/images/{year}/market.png"
+    assert municipality.image.name == f"partners/{year}/town.png"
 
 
 def test_an_image_gone_from_disk_does_not_break_the_page(staff_client, db):
