@@ -104,6 +104,8 @@ def public_request(request, url):
     public.META = {**request.META, "PATH_INFO": url, "QUERY_STRING": ""}
     public.GET = QueryDict()
     public.LANGUAGE_CODE = translation.get_language()
+    # The admin's messages waiting for its next page stay there, not shown in the preview.
+    public._messages = []
     try:
         public.resolver_match = resolve(url)
     except Resolver404:
