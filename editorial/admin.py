@@ -21,6 +21,7 @@ from core.translated import missing_languages, missing_translation_q, other_lang
 
 from . import workflow
 from .compare import ReadableCompareAdmin
+from .moderation_admin import ModerationAdminMixin
 from .preview import PreviewAdminMixin
 
 PUBLISHING_FIELDS = ["is_published", "published_at", "unpublish_at"]
@@ -151,7 +152,12 @@ class PublishingRolesInline:
         return lock_published_rows(formset)
 
 
-class PublishingRolesAdmin(PreviewAdminMixin, StaffTimeZoneAdmin, ReadableCompareAdmin):
+class PublishingRolesAdmin(
+    ModerationAdminMixin,
+    PreviewAdminMixin,
+    StaffTimeZoneAdmin,
+    ReadableCompareAdmin,
+):
     """Editors prepare drafts; publishers (the `publish_<model>` permission, declared in the
     model's Meta.permissions) decide what is public, in every path: the form, list editing,
     bulk actions, and restoring or recovering a version from the history. Every save is a

@@ -16,5 +16,11 @@ class EditorialConfig(AppConfig):
 
         # After the admin's autodiscover (django.contrib.admin is earlier in INSTALLED_APPS).
         admin_revision.register()
+        # A new item published by any path is no longer waiting for review.
+        from core.publishing import published
+
+        from .moderation import forget_review
+
+        published.connect(forget_review, dispatch_uid="editorial-moderation-forget-review")
         # Cached pages last no longer than the next scheduled draft of a live item.
         register_scheduled_times(drafts.next_scheduled_draft)
