@@ -51,7 +51,8 @@ def draft_of(item, lock=False):
     """The item's Draft, or None."""
     drafts = Draft.objects.filter(content_type=content_type_of(item), object_id=str(item.pk))
     if lock:
-        drafts = drafts.select_for_update()
+        # Only the draft's row: PostgreSQL locks no row of a nullable join (submitted_by).
+        drafts = drafts.select_for_update(of=("self",))
     return drafts.select_related("submitted_by").first()
 
 
