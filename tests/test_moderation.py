@@ -29,6 +29,7 @@ from .helpers import (
     change_url,
     make_news,
     make_page,
+    news_post,
     run_worker,
     visible_text,
 )
@@ -451,6 +452,46 @@ def test_a_form_shown_again_for_an_error_keeps_the_version_it_was_opened_from(ro
     assert "saved this item" in visible_text(response)
     item.refresh_from_db()
     assert item.summary_en == "Changed meanwhile."
+
+
+def test_a_new_item_is_submitted_from_the_add_form(people):
+    editor = people["editor"]
+    data = form_data_of_add(editor)
+    response = editor.post(reverse("admin:news_newsitem_add"), data)
+    assert response.status_code == 302
+    item = NewsItem.objects.get(slug="council-opens-a-farmers-market")
+    assert not item.is_published
+    draft = Draft.objects.get(object_id=str(item.pk))
+    assert (draft.state, draft.message) == (DraftState.IN_REVIEW, "New market story.")
+    assert steps(item) == [(EventAction.SUBMITTED, "editor@example.org", "New market story.")]
+
+
+def form_data_of_add(client):
+    data = news_post()
+    data.pop("is_published")
+    data["_submit_for_review"] = "Submit for review"
+    data["review_message"] = "New market story."
+    return data
+
+
+def test_a_second_save_of_a_live_item_over_a_newer_draft_is_refused(people):
+    first, second = people["editor"], people["other_editor"]
+    item = make_news("Bridge opens", summary="The bridge opens in May.")
+    first_data = form_data(first.get(change_url(item)))
+    second_data = form_data(second.get(change_url(item)))
+    first_data["summary_en"] = "The bridge opens in June."
+    assert first.post(change_url(item), first_data).status_code == 302
+    assert Draft.objects.get(object_id=str(item.pk)).data is not None
+
+    second_data["summary_en"] = "The bridge opens in July."
+    response = second.post(change_url(item), second_data)
+    assert response.status_code == 200
+    assert "saved this item" in visible_text(response)
+    assert "The bridge opens in July." in response.content.decode()
+    draft = Draft.objects.get(object_id=str(item.pk))
+    assert draft.data["fields"]["summary_en"] == "The bridge opens in June."
+    item.refresh_from_db()
+    assert item.summary_en == "The bridge opens in May."
 
 
 def test_submitting_a_live_item_without_a_draft_says_there_is_nothing_to_submit(role_client):
