@@ -21,6 +21,7 @@ from core.translated import missing_languages, missing_translation_q, other_lang
 
 from . import workflow
 from .compare import ReadableCompareAdmin
+from .drafts_admin import DraftsAdminMixin
 from .moderation_admin import ModerationAdminMixin
 from .preview import PreviewAdminMixin
 
@@ -154,6 +155,7 @@ class PublishingRolesInline:
 
 class PublishingRolesAdmin(
     ModerationAdminMixin,
+    DraftsAdminMixin,
     PreviewAdminMixin,
     StaffTimeZoneAdmin,
     ReadableCompareAdmin,
@@ -177,13 +179,6 @@ class PublishingRolesAdmin(
             # Not in the form, so a hand-made POST of these fields is ignored too.
             fields += [field for field in self.publishing_fields if field not in fields]
         return fields
-
-    def has_change_permission(self, request, obj=None):
-        allowed = super().has_change_permission(request, obj)
-        if allowed and obj is not None and obj.is_published:
-            # Editors change drafts; what is public or scheduled is the publishers'.
-            return self.has_publish_permission(request)
-        return allowed
 
     def has_delete_permission(self, request, obj=None):
         allowed = super().has_delete_permission(request, obj)
@@ -275,6 +270,8 @@ class PublishingRolesAdmin(
             self.show_notes(request, outcome.notes)
 
     def save_model(self, request, obj, form, change):
+        if self.keeps_draft(request, obj, form, change):
+            return  # a live item's changes: its draft (drafts_admin.py), saved with the inlines
         self._after_save(request, workflow.save_edited(obj, by=request.user))
 
     def save_formset(self, request, form, formset, change):

@@ -420,5 +420,8 @@ def dashboard(request):
         from .moderation import review_section
 
         sections.insert(0, review_section(request, models))
+        from .drafts_admin import live_drafts_section
+
+        sections.insert(1, live_drafts_section(request, models))
         sections.append(recent_changes(request, models))
     return sections

@@ -25,7 +25,9 @@ registry."""
 import copy
 import datetime
 import decimal
+import json
 import logging
+import re
 import time
 
 import reversion
@@ -34,6 +36,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import connection, models, router, transaction
 from django.db.models import Min
+from django.db.models.signals import post_delete, post_save
 from django.forms.models import _get_foreign_key
 from django.utils import timezone
 from modeltranslation.fields import TranslationField
@@ -115,6 +118,8 @@ def to_json(field, value):
     if isinstance(value, datetime.date | datetime.time):  # datetimes too
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
+        if getattr(field, "decimal_places", None) is not None and value.is_finite():
+            value = value.quantize(decimal.Decimal(1).scaleb(-field.decimal_places))
         return str(value)
     return str(value)
 
@@ -289,9 +294,12 @@ def save_draft(item, form, by, formsets=()):
     as the form left it), its many-to-many choices and the rows of `formsets` (the admin's
     inlines that are part of a draft). Files uploaded in the form are stored under their
     field's folder and their names recorded; the item's row is not touched. Saving a draft
-    again cancels its schedule. Returns the Draft."""
+    again cancels its schedule. Returns the Draft, or None when the form holds what readers
+    see already (a draft changed back to that is deleted)."""
     draft = draft_for(item)
-    base = draft.data if draft is not None and draft.data is not None else serialize(item)
+    # The row as stored (`item` may be the form's own instance, which the form changed).
+    live = serialize(type(item)._base_manager.get(pk=item.pk))
+    base = draft.data if draft is not None and draft.data is not None else live
     proposed = form.instance
     model = type(item)
     uploads = _store_new_files(proposed)
@@ -312,6 +320,13 @@ def save_draft(item, form, by, formsets=()):
     earlier = list(base.get("uploads", []))
     data["uploads"] = sorted({*earlier, *uploads} & set(_names_in(data)))
     now = timezone.now()
+    if same_content(data, live):
+        # Nothing to wait for: no draft (one made earlier and changed back is gone).
+        if draft is not None and draft.data is not None:
+            Draft.objects.filter(pk=draft.pk).delete()
+            _event(draft, EventAction.DISCARDED, by, at=now)
+            _remove_unused(item, earlier)
+        return None
     with transaction.atomic():
         if draft is None:
             draft = Draft(content_type=content_type_of(item), object_id=str(item.pk))
@@ -329,11 +344,33 @@ def save_draft(item, form, by, formsets=()):
             at=now,
         )
         if was_scheduled:
-            transaction.on_commit(forget_due_time)
+            forget_due_time_soon()
     # A file the draft had uploaded and replaced since: nothing refers to it any more.
     _remove_unused(item, [name for name in earlier if name not in data["uploads"]])
     draft.was_scheduled = was_scheduled
     return draft
+
+
+SUBSECONDS = re.compile(r"(T\d\d:\d\d:\d\d)\.\d+")
+
+
+def same_content(data, other):
+    """Whether two serialize() results hold the same content (times to the second, as forms
+    give them; an empty text whether NULL or "")."""
+
+    def blank(value):
+        # An empty text is NULL in the database and "" from a form.
+        if isinstance(value, dict):
+            return {key: blank(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [blank(item) for item in value]
+        return "" if value is None else value
+
+    def comparable(value):
+        content = {key: blank(value.get(key)) for key in ("fields", "m2m", "inlines")}
+        return SUBSECONDS.sub(r"\1", json.dumps(content, sort_keys=True))
+
+    return comparable(data) == comparable(other)
 
 
 def _names_in(data):
@@ -390,6 +427,21 @@ def _apply_inlines(item, data):
             row.save()
 
 
+def removed_rows(item, draft):
+    """[(inline model, primary keys)]: the stored inline rows the draft leaves out."""
+    removed = []
+    data = draft.data or {}
+    for accessor, inline_model, fk in draft_inlines(type(item)):
+        if accessor not in data.get("inlines", {}):
+            continue
+        keep = {entry.get("pk") for entry in data["inlines"][accessor]}
+        stored = set(
+            inline_model._base_manager.filter(**{fk.name: item.pk}).values_list("pk", flat=True)
+        )
+        removed.append((inline_model, sorted(stored - keep)))
+    return removed
+
+
 def _event(draft, action, by, message="", at=None):
     return WorkflowEvent.objects.create(
         content_type=draft.content_type,
@@ -431,7 +483,7 @@ def publish_draft(draft, by, at=None, comment=""):
             draft.updated_by, draft.updated_at = by, now
             draft.save(update_fields=["publish_at", "updated_by", "updated_at"])
             _event(draft, EventAction.SCHEDULED, by, comment, now)
-            transaction.on_commit(forget_due_time)
+            forget_due_time_soon()
         return draft
     model = draft.content_type.model_class()
     data = draft.data or {}
@@ -453,7 +505,7 @@ def publish_draft(draft, by, at=None, comment=""):
         Draft.objects.filter(pk=draft.pk).delete()
         _event(draft, EventAction.PUBLISHED, by, comment, now)
         if was_scheduled:
-            transaction.on_commit(forget_due_time)
+            forget_due_time_soon()
     return outcome
 
 
@@ -475,7 +527,7 @@ def discard_draft(draft, by, message=""):
         Draft.objects.filter(pk=draft.pk).delete()
         _event(draft, EventAction.DISCARDED, by, message)
         if draft.publish_at is not None:
-            transaction.on_commit(forget_due_time)
+            forget_due_time_soon()
     if item is not None:
         transaction.on_commit(lambda: _remove_unused(item, uploads))
 
@@ -494,6 +546,13 @@ def next_scheduled_draft():
     return Draft.objects.filter(publish_at__gt=timezone.now()).aggregate(at=Min("publish_at"))["at"]
 
 
+def forget_due_time_soon():
+    """forget_due_time() now, so that this process sees the change inside the transaction; and
+    again on commit, because another request may have read the old time in between."""
+    forget_due_time()
+    transaction.on_commit(forget_due_time)
+
+
 def forget_due_time():
     """A draft was scheduled, rescheduled or applied: the next due time is read again, and
     cached pages stop at it (the page cache's next scheduled change)."""
@@ -502,6 +561,19 @@ def forget_due_time():
     except Exception:
         logger.warning("The cache is unreachable", exc_info=True)
     page_cache.invalidate()
+
+
+def _draft_changed(sender, instance, **kwargs):
+    """A scheduled draft saved or deleted (by any path): the next due time is read again, and
+    cached pages last no longer than it. (A draft whose schedule is cancelled is handled where
+    that happens; a due time left over only costs one look at the database when it comes.)"""
+    if instance.publish_at is None:
+        return
+    forget_due_time_soon()
+
+
+post_save.connect(_draft_changed, sender=Draft, dispatch_uid="editorial-draft-due-time")
+post_delete.connect(_draft_changed, sender=Draft, dispatch_uid="editorial-draft-due-time-delete")
 
 
 def due_timestamp():

@@ -75,6 +75,8 @@ def test_changing_a_news_item_title_in_the_admin_updates_the_home_page_and_its_d
     assert form.status_code == 200
     data = admin_form_data(form)
     data["title_en"] = "Farmers' market draws a crowd"
+    # A live item's changes are its draft until published: "Publish changes" does both.
+    data["_publish_draft"] = "Publish changes"
     response = staff_client.post(change_url(item), data)
     assert response.status_code == 302, form_errors(response)
 
@@ -805,6 +807,7 @@ def test_the_country_of_a_municipality_without_partners_can_be_changed(staff_cli
     municipality = make_municipality("Sample commune")
     data = admin_form_data(staff_client.get(change_url(municipality)))
     data["country"] = Country.CAMBODIA
+    data["_publish_draft"] = "Publish changes"  # a live item: saved and published
     response = staff_client.post(change_url(municipality), data)
 
     assert response.status_code == 302, form_errors(response)
@@ -819,6 +822,7 @@ def test_an_item_whose_pdf_went_missing_from_disk_can_still_be_edited(staff_clie
     url = reverse("admin:news_newsitem_change", args=[report.pk])
     data = admin_form_data(staff_client.get(url))
     data["title_en"] = "Lost file report, renamed"
+    data["_publish_draft"] = "Publish changes"  # a live item: saved and published
     response = staff_client.post(url, data)
     assert response.status_code == 302
     report.refresh_from_db()

@@ -5,14 +5,34 @@ import datetime
 
 import pytest
 from django.forms import modelform_factory
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from editorial import drafts
 from editorial.models import Draft, EventAction, WorkflowEvent
-from news.models import NewsItem
+from news.models import Kind, NewsItem
 from pages.models import ProgramPage
+from partners.models import Municipality
+from reviews.models import ReviewLink
 
-from .helpers import make_municipality, make_news, make_page
+from .helpers import (
+    add_pairing_row,
+    admin_form_data,
+    change_url,
+    count_queries,
+    form_errors,
+    image_bytes,
+    image_upload,
+    make_member,
+    make_municipality,
+    make_news,
+    make_page,
+    pdf_bytes,
+    pdf_upload,
+    today,
+    visible_text,
+)
 
 
 def news_form(item, **changes):
@@ -116,3 +136,378 @@ def test_a_scheduled_draft_is_applied_when_due(django_user_model):
     assert drafts.publish_due_drafts(now=later) == 1
     assert NewsItem.objects.get(pk=item.pk).title_en == "After the hour"
     assert not Draft.objects.exists()
+
+
+# Through the admin ------------------------------------------------------------------------------
+
+# A word no other text has, to look for on every public route.
+WORD = "Zanzibarite"
+WORD_FR = "Zanzibarienne"
+LONG_AGO = timezone.now() - datetime.timedelta(days=400)
+
+
+def public_routes(item, town):
+    """Every public address that could show the report or the town, in English and French."""
+    routes = []
+    for lang in ("en", "fr"):
+        routes += [
+            f"/{lang}/",
+            f"/{lang}/news/",
+            f"/{lang}/news/?kind=report",
+            item.get_absolute_url().replace("/en/", f"/{lang}/", 1),
+            f"/{lang}/news/feed/",
+            f"/{lang}/news/feed/atom/",
+            f"/{lang}/news/feed/report/",
+            f"/{lang}/search/?q={WORD}",
+            f"/{lang}/search/?q={WORD_FR}",
+            f"/{lang}/partners/",
+            town.get_absolute_url().replace("/en/", f"/{lang}/", 1),
+            f"/{lang}/partners/data/",
+            f"/{lang}/partners/data/municipalities.csv",
+            f"/{lang}/partners/data/municipalities.geojson",
+            f"/{lang}/partners/data/partnerships.csv",
+            f"/{lang}/partners/data/partnerships.geojson",
+        ]
+    return [*routes, "/sitemap.xml"]
+
+
+def assert_nothing_of_the_draft(routes, item, client=None):
+    client = client or Client()
+    for url in routes:
+        # A review link to a live item sends to its public page.
+        response = client.get(url, follow="/review/" in url)
+        assert response.status_code == 200, url
+        content = b"".join(response) if response.streaming else response.content
+        text = content.decode()
+        if "/search/" in url:
+            # The search page repeats what was asked: it must find nothing.
+            assert item.slug not in text, url
+            text = text.replace(WORD, "").replace(WORD_FR, "")
+        assert WORD not in text and WORD_FR not in text, url
+
+
+def live_report():
+    item = make_news(
+        "Market halls in the Mekong delta",
+        kind=Kind.REPORT,
+        body_en="<p>The halls opened in March.</p>",
+        title_fr="Les halles du delta du Mékong",
+        body_fr="<p>Les halles ont ouvert en mars.</p>",
+    )
+    NewsItem.objects.filter(pk=item.pk).update(updated_at=LONG_AGO, published_at=LONG_AGO)
+    item.refresh_from_db()
+    return item
+
+
+def edit(client, obj, **changes):
+    """Open the item's change form and save it with `changes` (its other fields as shown)."""
+    data = admin_form_data(client.get(change_url(obj)))
+    data.update(changes)
+    return client.post(change_url(obj), data)
+
+
+@pytest.fixture
+def editor(role_client):
+    return role_client("Editors")
+
+
+@pytest.fixture
+def publisher(role_client):
+    return role_client("Publishers")
+
+
+def test_an_editors_draft_of_a_live_report_reaches_no_reader_until_it_is_published(
+    editor, publisher
+):
+    item = live_report()
+    town = make_municipality("Town of Riverside", summary_en="A town on the river.")
+    Municipality.objects.filter(pk=town.pk).update(updated_at=LONG_AGO)
+    link = ReviewLink.make(item)
+    routes = [*public_routes(item, town), f"/en/review/{link.token}/"]
+    reader = Client()
+    # Every page is cached for readers before the edit.
+    for url in routes[:4]:
+        reader.get(url)
+    assert reader.get(routes[3])["X-Cache"] == "hit"
+
+    response = edit(
+        editor,
+        item,
+        title_en=f"Market halls: {WORD} edition",
+        body_en=f"<p>The {WORD} halls opened in May.</p>",
+        title_fr=f"Les halles {WORD_FR}",
+        body_fr=f"<p>Les halles {WORD_FR} ont ouvert en mai.</p>",
+    )
+    assert response.status_code == 302, form_errors(response)
+    response = edit(editor, town, summary_en=f"A {WORD} town on the river.")
+    assert response.status_code == 302, form_errors(response)
+
+    # The rows are as they were; every public route, cached or not, shows the live version.
+    item.refresh_from_db()
+    assert item.title_en == "Market halls in the Mekong delta" and item.updated_at == LONG_AGO
+    assert_nothing_of_the_draft(routes, item)
+    page = visible_text(reader.get(item.get_absolute_url()))
+    assert "The halls opened in March." in page
+    assert f"Page Updated: {today()}" not in page
+    # Nor to a member, nor to staff looking at the public site.
+    member = Client()
+    member.force_login(make_member())
+    assert_nothing_of_the_draft([item.get_absolute_url(), f"/en/search/?q={WORD}"], item, member)
+    assert_nothing_of_the_draft([item.get_absolute_url()], item, editor)
+
+    # The editor's form shows the draft, and says so.
+    form = editor.get(change_url(item))
+    html = form.content.decode()
+    assert f'value="Market halls: {WORD} edition"' in html
+    assert f"Les halles {WORD_FR}" in html
+    text = visible_text(form)
+    assert "Readers see the live version; your changes are a draft." in text
+    assert "Compare with live" in text and "Discard draft" in text
+    assert 'name="_publish_draft"' not in html  # an editor's
+    # The list says so, and filters on it.
+    listing = visible_text(editor.get(reverse("admin:news_newsitem_changelist")))
+    assert "Live + draft" in listing
+    pending = editor.get(reverse("admin:news_newsitem_changelist") + "?pending_draft=yes")
+    assert "Market halls in the Mekong delta" in visible_text(pending)
+    none = editor.get(reverse("admin:news_newsitem_changelist") + "?pending_draft=no")
+    assert "Market halls in the Mekong delta" not in visible_text(none)
+    towns = visible_text(editor.get(reverse("admin:partners_municipality_changelist")))
+    assert "Live + draft" in towns
+    # Compare with live: the words removed and added.
+    compare = editor.get(reverse("admin:news_newsitem_draft_compare", args=[item.pk]))
+    assert compare.status_code == 200
+    assert WORD in visible_text(compare) and "Title (French)" in visible_text(compare)
+
+    # The publisher publishes the changes (the form as the draft has it).
+    form = publisher.get(change_url(item))
+    assert 'value="Publish changes"' in form.content.decode()
+    data = admin_form_data(form)
+    data["_publish_draft"] = "Publish changes"
+    response = publisher.post(change_url(item), data)
+    assert response.status_code == 302, form_errors(response)
+    assert "are published: readers see them now" in visible_text(publisher.get(response.url))
+    item.refresh_from_db()
+    assert item.title_en == f"Market halls: {WORD} edition"
+    assert item.title_fr == f"Les halles {WORD_FR}"
+    assert drafts.draft_for(item) is None
+    page = reader.get(item.get_absolute_url())
+    assert page["X-Cache"] == "miss"  # the cached page rolled over
+    assert f"The {WORD} halls opened in May." in visible_text(page)
+    assert f"Page Updated: {today()}" in visible_text(page)
+    assert f"Les halles {WORD_FR}" in visible_text(
+        reader.get(item.get_absolute_url().replace("/en/", "/fr/", 1))
+    )
+    assert WORD in visible_text(reader.get(f"/en/search/?q={WORD}"))
+    assert WORD in reader.get("/en/news/feed/").content.decode()
+    # The history says who published what.
+    actions = WorkflowEvent.objects.filter(object_id=str(item.pk)).values_list("action", flat=True)
+    assert list(actions)[:2] == [EventAction.PUBLISHED, EventAction.DRAFT_SAVED]
+    # The town's draft still waits.
+    assert WORD not in reader.get(town.get_absolute_url()).content.decode()
+
+
+def test_files_uploaded_in_a_draft_appear_only_once_it_is_published(editor, publisher):
+    item = live_report()
+    old_pdf, old_size = item.pdf.name, item.pdf_size
+    response = edit(
+        editor,
+        item,
+        pdf=pdf_upload(pdf_bytes(pages=3), name="new-edition.pdf"),
+        image=image_upload(image_bytes((40, 30)), name="new-photo.png"),
+        image_alt_en="The new market hall",
+    )
+    assert response.status_code == 302, form_errors(response)
+    item.refresh_from_db()
+    assert (item.pdf.name, item.pdf_size, item.image.name) == (old_pdf, old_size, "")
+    fields = drafts.draft_for(item).data["fields"]
+    new_pdf, new_image = fields["pdf"], fields["image"]
+    assert new_pdf.startswith("news/reports/") and new_pdf.endswith(".pdf") and new_pdf != old_pdf
+    assert item.pdf.storage.exists(new_pdf) and item.image.storage.exists(new_image)
+    # Readers get the old PDF; the draft's is no document of any item.
+    page = Client().get(item.get_absolute_url()).content.decode()
+    assert old_pdf in page and new_pdf not in page and "new-photo" not in page
+    assert Client().get(f"/en/news/documents/{new_pdf}").status_code == 404
+    # The form shows the draft's files.
+    assert "new-edition" in editor.get(change_url(item)).content.decode()
+
+    data = admin_form_data(publisher.get(change_url(item)))
+    data["_publish_draft"] = "Publish changes"
+    assert publisher.post(change_url(item), data).status_code == 302
+    item.refresh_from_db()
+    assert item.pdf.name == new_pdf and item.pdf_pages == 3 and item.image.name == new_image
+    assert item.image_width == 40
+    page = Client().get(item.get_absolute_url()).content.decode()
+    assert new_pdf in page and "The new market hall" in page
+    assert Client().get(f"/en/news/documents/{new_pdf}").status_code == 200
+
+
+def test_discarding_a_draft_in_the_admin_leaves_the_live_item_and_removes_its_files(
+    editor, django_capture_on_commit_callbacks
+):
+    item = live_report()
+    edit(editor, item, title_en=f"{WORD} title", pdf=pdf_upload(name="discarded.pdf"))
+    new_pdf = drafts.draft_for(item).data["fields"]["pdf"]
+    url = reverse("admin:news_newsitem_draft_discard", args=[item.pk])
+    confirm = editor.get(url)
+    assert confirm.status_code == 200 and "Yes, discard the draft" in confirm.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):  # files go once it is committed
+        response = editor.post(url)
+    assert response.status_code == 302
+    assert "is discarded" in visible_text(editor.get(response.url))
+    item.refresh_from_db()
+    assert item.title_en == "Market halls in the Mekong delta"
+    assert drafts.draft_for(item) is None
+    assert not item.pdf.storage.exists(new_pdf) and item.pdf.storage.exists(item.pdf.name)
+    assert WorkflowEvent.objects.filter(action=EventAction.DISCARDED).count() == 1
+    form = visible_text(editor.get(change_url(item)))
+    assert "your changes are a draft" not in form
+    assert "Saving keeps your changes as a draft" in form
+    # Nothing to discard any more.
+    assert editor.post(url).status_code == 302
+    assert Draft.objects.count() == 0
+
+
+def test_a_scheduled_draft_is_published_by_the_first_request_after_its_time(publisher):
+    item = live_report()
+    reader = Client()
+    reader.get(item.get_absolute_url())
+    later = timezone.localtime() + datetime.timedelta(minutes=1)
+    response = edit(
+        publisher,
+        item,
+        title_en=f"{WORD} at the hour",
+        _schedule_draft="Schedule changes",
+        draft_publish_at_0=later.date().isoformat(),
+        draft_publish_at_1=later.strftime("%H:%M:%S"),
+    )
+    assert response.status_code == 302, form_errors(response)
+    assert "are scheduled: readers see them from" in visible_text(publisher.get(response.url))
+    draft = drafts.draft_for(item)
+    assert draft.publish_at == later.replace(microsecond=0)
+    assert "Scheduled: the draft replaces the live version at" in visible_text(
+        publisher.get(change_url(item))
+    )
+    # Scheduling started a new content version, which lasts until the draft's time.
+    assert reader.get(item.get_absolute_url())["X-Cache"] == "miss"
+    page = reader.get(item.get_absolute_url())
+    assert page["X-Cache"] == "hit" and WORD not in page.content.decode()
+
+    # The minute passes (here: the time is set just past). No job runs: the next request of
+    # anyone publishes it first, and the cached page rolls over.
+    draft.publish_at = timezone.now() - datetime.timedelta(seconds=1)
+    draft.save()
+    page = reader.get(item.get_absolute_url())
+    assert page["X-Cache"] == "miss"
+    assert f"{WORD} at the hour" in visible_text(page)
+    assert not Draft.objects.exists()
+    item.refresh_from_db()
+    assert item.title_en == f"{WORD} at the hour" and item.is_live
+    assert reader.get(item.get_absolute_url())["X-Cache"] == "hit"
+
+
+@pytest.mark.parametrize(
+    ("when", "message"),
+    [
+        ({}, "Choose when to publish the changes."),
+        (
+            {"draft_publish_at_0": "2020-01-01", "draft_publish_at_1": "10:00:00"},
+            "Choose a time in the future",
+        ),
+        ({"draft_publish_at_0": "someday", "draft_publish_at_1": "25:99"}, "Enter a valid date."),
+    ],
+)
+def test_a_bad_schedule_time_is_a_form_error_and_nothing_is_saved(publisher, when, message):
+    item = live_report()
+    response = edit(publisher, item, title_en=f"{WORD}", _schedule_draft="Schedule", **when)
+    assert response.status_code == 200
+    assert message in visible_text(response)
+    assert "Please correct the error" in visible_text(response)
+    assert f'value="{WORD}"' in response.content.decode()  # the input is kept
+    assert not Draft.objects.exists()
+
+
+def test_a_live_program_pages_points_wait_in_its_draft(editor, publisher):
+    page = make_page("Local finance")
+    page.points.create(text_en="Budgets in public", order=1)
+    page.points.create(text_en="Audits every year", order=2)
+    data = admin_form_data(editor.get(change_url(page)))
+    data["points-0-text_en"] = f"Budgets in {WORD}"
+    data["points-1-DELETE"] = "on"
+    add_pairing_row(data, "points", text_en=f"A new {WORD} point", order="3")
+    response = editor.post(change_url(page), data)
+    assert response.status_code == 302, form_errors(response)
+    public = Client().get(page.get_absolute_url()).content.decode()
+    assert WORD not in public and "Audits every year" in public
+    assert page.points.count() == 2
+
+    # The form shows the draft's rows: changed, removed, added.
+    form = publisher.get(change_url(page))
+    rows = form.context["inline_admin_formsets"][0].formset.forms
+    assert [row["text_en"].value() for row in rows][:2] == [
+        f"Budgets in {WORD}",
+        f"A new {WORD} point",
+    ]
+    data = admin_form_data(form)
+    # admin_form_data leaves out extra rows: the draft's new row is one, kept here.
+    add_pairing_row(data, "points", text_en=f"A new {WORD} point", order="3")
+    data["_publish_draft"] = "Publish changes"
+    response = publisher.post(change_url(page), data)
+    assert response.status_code == 302, form_errors(response)
+    texts = list(page.points.order_by("order").values_list("text_en", flat=True))
+    assert texts == [f"Budgets in {WORD}", f"A new {WORD} point"]
+    public = Client().get(page.get_absolute_url()).content.decode()
+    assert f"A new {WORD} point" in public and "Audits every year" not in public
+
+
+def test_a_publisher_who_unticks_publish_unpublishes_with_the_forms_content(publisher):
+    item = live_report()
+    response = edit(publisher, item, title_en=f"{WORD} draft")
+    assert response.status_code == 302
+    response = edit(publisher, item, is_published="")
+    assert response.status_code == 302, form_errors(response)
+    item.refresh_from_db()
+    assert not item.is_published and item.title_en == f"{WORD} draft"
+    assert drafts.draft_for(item) is None
+    assert Client().get(item.get_absolute_url()).status_code == 404
+    # A draft again: saving changes the row.
+    edit(publisher, item, title_en="Back to work")
+    item.refresh_from_db()
+    assert item.title_en == "Back to work"
+
+
+def test_the_dashboard_lists_drafts_of_live_items_in_constant_queries(editor):
+    def drafts_section():
+        response = editor.get(reverse("admin:index"))
+        return visible_text(response).split("Drafts of live items", 1)[1].split("Drafts in")[0]
+
+    assert "No live item has a pending draft." in drafts_section()
+    edit(editor, make_news("First live story"), title_en=f"First {WORD}")
+    edit(editor, make_municipality("Town of Drafts"), summary_en=WORD)
+    edit(editor, make_page("Live page"), summary_en=WORD)
+    section = drafts_section()
+    assert "First live story" in section and "Town of Drafts" in section
+    assert "Live page" in section and "Draft saved" in section and "3 in all" in section
+    queries = count_queries(editor, reverse("admin:index"))
+    for number in range(12):
+        edit(editor, make_news(f"Live story {number}"), title_en=f"{WORD} {number}")
+    for number in range(3):
+        edit(editor, make_municipality(f"Town {number}"), summary_en=WORD)
+        edit(editor, make_page(f"Page {number}"), summary_en=WORD)
+    # A query for the count, one for the list, one per kind of item listed: the same.
+    assert count_queries(editor, reverse("admin:index")) == queries
+    section = drafts_section()
+    assert "21 in all" in section and "the first 10 below" in section
+
+
+def test_saving_a_live_items_form_unchanged_makes_no_draft(editor):
+    item = live_report()
+    response = edit(editor, item)
+    assert response.status_code == 302, form_errors(response)
+    assert "Nothing changed" in visible_text(editor.get(response.url))
+    assert drafts.draft_for(item) is None
+    # A draft changed back to the live text is gone.
+    edit(editor, item, title_en=f"{WORD} title")
+    assert drafts.draft_for(item) is not None
+    edit(editor, item, title_en="Market halls in the Mekong delta")
+    assert drafts.draft_for(item) is None
+    assert "Live + draft" not in visible_text(editor.get(reverse("admin:news_newsitem_changelist")))

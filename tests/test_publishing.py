@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from editorial.drafts import draft_for
 from news.models import Kind, NewsItem
 from pages.models import ProgramPage
 
@@ -188,7 +189,7 @@ def test_an_editor_writes_a_draft_even_when_posting_publish_by_hand(role_client)
     assert editor.get(item.get_absolute_url()).status_code == 200  # their preview
 
 
-def test_an_editor_changes_drafts_but_not_what_is_published(role_client):
+def test_an_editor_changes_drafts_and_only_drafts_what_is_published(role_client):
     editor = role_client("Editors")
     draft = news_in_state("draft", kind=Kind.NEWS)
     data = admin_form_data(editor.get(change_url(draft)))
@@ -198,13 +199,19 @@ def test_an_editor_changes_drafts_but_not_what_is_published(role_client):
     draft.refresh_from_db()
     assert draft.title == "Draft, improved" and not draft.is_published
 
+    # A live item: the editor may change it (issue 16), but the change is its draft, even
+    # with "publish" or "Publish changes" posted by hand.
     live = make_news("Live story")
     page = editor.get(change_url(live))
-    assert page.status_code == 200 and 'name="title_en"' not in page.content.decode()  # read-only
-    posted = editor.post(change_url(live), {**data, "title_en": "Hijacked"})
-    assert posted.status_code == 403
+    assert page.status_code == 200 and 'name="title_en"' in page.content.decode()
+    data = admin_form_data(page)
+    data.update(title_en="Hijacked", is_published="", _publish_draft="Publish changes")
+    posted = editor.post(change_url(live), data)
+    assert posted.status_code == 302, form_errors(posted)
     live.refresh_from_db()
-    assert live.title == "Live story"
+    assert live.title == "Live story" and live.is_published
+    assert "Hijacked" not in visible_text(Client().get(live.get_absolute_url()))
+    assert draft_for(live).data["fields"]["title_en"] == "Hijacked"
 
 
 def test_an_editor_cannot_use_the_publish_actions(role_client):

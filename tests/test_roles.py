@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from reversion.models import Version
 
+from editorial.drafts import draft_for
 from news.models import NewsItem
 from pages.models import ProgramPage, SiteSettings
 from partners.models import Country, Municipality, Partnership
@@ -120,13 +121,17 @@ def test_an_editor_edits_a_draft_municipality_but_not_a_published_one(editor):
     draft.refresh_from_db()
     assert draft.summary == "Ready for review." and not draft.is_published
 
+    # A published one: its changes are its draft (issue 16), readers still see the row.
     live = make_municipality("City of Live")
     page = editor.get(change_url(live))
-    assert page.status_code == 200 and 'name="summary_en"' not in page.content.decode()
-    posted = editor.post(change_url(live), {**data, "name": "Hijacked", "slug": "city-of-live"})
-    assert posted.status_code == 403
+    assert page.status_code == 200 and 'name="summary_en"' in page.content.decode()
+    data = admin_form_data(page)
+    posted = editor.post(change_url(live), {**data, "name": "Hijacked", "is_published": ""})
+    assert posted.status_code == 302, form_errors(posted)
     live.refresh_from_db()
-    assert live.name == "City of Live"
+    assert live.name == "City of Live" and live.is_published
+    assert "Hijacked" not in visible_text(Client().get(live.get_absolute_url()))
+    assert draft_for(live).data["fields"]["name"] == "Hijacked"
 
 
 def test_a_publisher_publishes_a_municipality_from_the_form(publisher):
@@ -402,7 +407,11 @@ def test_the_partnership_admin_keeps_editors_to_drafts(editor, publisher, towns)
     publisher.post(pairings, {"action": "publish_now", "_selected_action": [pairing.pk]})
     pairing.refresh_from_db()
     assert pairing.is_published
-    assert editor.post(change_url(pairing), {**fields, "focus_en": "x"}).status_code == 403
+    # Changing a published pairing: a draft (issue 16), the pairing as it was.
+    assert editor.post(change_url(pairing), {**fields, "focus_en": "x"}).status_code == 302
+    pairing.refresh_from_db()
+    assert pairing.focus == "" and pairing.is_published
+    assert draft_for(pairing).data["fields"]["focus_en"] == "x"
 
 
 def test_an_editor_cannot_restore_a_municipality_version_with_published_pairings(

@@ -115,11 +115,13 @@ def test_publishing_in_the_admin_form_is_in_the_history_and_alerts_once(
     assert revision.user.username == "boss"
     assert revision.comment == "Published. Added."
 
-    # Saving it again changes it, but does not publish it again.
+    # A change to it is a draft until published ("Publish changes"): published again, it
+    # is in the history, but its alerts are not queued a second time.
     data = admin_form_data(publisher.get(change_url(item)))
     data["title_en"] = "Rice markets report, revised"
+    data["_publish_draft"] = "Publish changes"
     assert publisher.post(change_url(item), data).status_code == 302
-    assert latest_revision(item).comment.startswith("Changed Title [en]")
+    assert latest_revision(item).comment.startswith("Published. Changed Title [en]")
     assert ALERTS_QUEUED not in visible_text(publisher.get(NEWS_LIST))
 
     assert alert_tasks().count() == 1
@@ -179,7 +181,8 @@ def test_a_pairing_published_under_its_municipality_is_in_the_history(staff_clie
     assert staff_client.post(change_url(canadian), data).status_code == 302
     pairing.refresh_from_db()
     assert pairing.is_published
-    revision = latest_revision(canadian)
+    # The municipality itself is unchanged (no draft of it): the pairing's own revision.
+    revision = latest_revision(pairing)
     assert revision.comment.startswith("Published. Changed")
     assert announced == [("published", Partnership, pairing.pk, revision.user)]
 
