@@ -2,8 +2,10 @@
 readers' sight, until a publisher publishes it (now or at a set time) or someone discards it."""
 
 import datetime
+import io
 
 import pytest
+from django.core.management import call_command
 from django.forms import modelform_factory
 from django.test import Client
 from django.urls import reverse
@@ -511,3 +513,12 @@ def test_saving_a_live_items_form_unchanged_makes_no_draft(editor):
     edit(editor, item, title_en="Market halls in the Mekong delta")
     assert drafts.draft_for(item) is None
     assert "Live + draft" not in visible_text(editor.get(reverse("admin:news_newsitem_changelist")))
+
+
+def test_cleanup_files_keeps_the_files_a_pending_draft_uploaded(editor):
+    item = live_report()
+    edit(editor, item, pdf=pdf_upload(name="waiting.pdf"))
+    waiting = drafts.draft_for(item).data["fields"]["pdf"]
+    out = io.StringIO()
+    call_command("cleanup_files", stdout=out)
+    assert item.pdf.storage.exists(waiting) and item.pdf.storage.exists(item.pdf.name)

@@ -1,8 +1,9 @@
 """Delete uploaded files that nothing refers to any more.
 
 A file is kept while a row refers to it or a saved version (django-reversion) that can still
-be restored does, so "recover" and "revert" always find their files. Never run at save time:
-staff run it, or a timer does (see docs/operations.md).
+be restored does, so "recover" and "revert" always find their files; and while a pending
+draft of a live item (editorial/drafts.py) that uploaded it waits to be published. Never run at
+save time: staff run it, or a timer does (see docs/operations.md).
 
 Files are listed and deleted through each field's storage, so this works the same on the local
 disk and on S3-compatible object storage."""
@@ -14,6 +15,7 @@ from django.core.management.base import BaseCommand
 from django.db import models
 from reversion.models import Version
 
+from editorial.models import Draft
 from files.storage import stored_files
 
 # Generated files (image renditions) live here and are remade on demand.
@@ -48,7 +50,18 @@ def referenced_names():
                 continue
             if value:
                 keep.add(value)
+    # The files a pending draft of a live item uploaded: its row refers to them once published.
+    drafted = draft_uploads()
+    for _storage, keep in by_storage:
+        keep.update(drafted)
     return by_storage
+
+
+def draft_uploads():
+    names = set()
+    for data in Draft.objects.filter(data__isnull=False).values_list("data", flat=True):
+        names.update(data.get("uploads", []) if isinstance(data, dict) else [])
+    return names
 
 
 class Command(BaseCommand):
