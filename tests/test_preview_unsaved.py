@@ -402,3 +402,23 @@ def test_the_admins_waiting_message_is_not_used_up_by_a_preview(publisher):
 
     assert 'class="messages"' not in frame.content.decode()
     assert 'class="messagelist"' in publisher.get(saved["Location"]).content.decode()
+
+
+def test_the_draft_of_a_live_item_is_previewed_with_the_forms_further_changes(editor, client):
+    item = make_news("Rice market opens", body="<p>The live body.</p>")
+    data = form_of(editor, item)
+    data["body_en"] = "<p>The draft's body.</p>"
+    assert editor.post(change_url(item), data).status_code == 302  # kept as the item's draft
+    before = NothingSaved()
+    data = form_of(editor, item)
+    assert data["body_en"] == "<p>The draft's body.</p>", "the form shows the draft"
+    data["title_en"] = "Rice market opens on Saturdays"
+
+    _, _, frame = preview(editor, preview_url(item), data)
+
+    text = visible_text(frame)
+    assert "Rice market opens on Saturdays" in text and "The draft's body." in text
+    assert "Unsaved changes (Published)" in text
+    before.check()
+    public = visible_text(client.get(item.get_absolute_url()))
+    assert "The live body." in public and "on Saturdays" not in public
