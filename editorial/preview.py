@@ -266,7 +266,8 @@ class PreviewAdminMixin:
             for message in formset.non_form_errors():
                 checked.errors.append((where, message))
             for index, row in enumerate(formset.forms, start=1):
-                checked.errors += form_errors(row, f"{where}, {_('row')} {index}", uploads)
+                place = _("%(rows)s, row %(number)s") % {"rows": where, "number": index}
+                checked.errors += form_errors(row, place, uploads)
         return checked
 
     def _preview_formsets(self, request, obj, change, data, files):

@@ -422,3 +422,14 @@ def test_the_draft_of_a_live_item_is_previewed_with_the_forms_further_changes(ed
     before.check()
     public = visible_text(client.get(item.get_absolute_url()))
     assert "The live body." in public and "on Saturdays" not in public
+
+
+def test_an_inline_rows_error_names_its_row(editor):
+    page = make_page("Capacity", published=False)
+    PagePoint.objects.create(page=page, text="Training for council staff", order=1)
+    data = form_of(editor, page)
+    row = int(data["points-TOTAL_FORMS"])
+    data.update({"points-TOTAL_FORMS": row + 1, f"points-{row}-order": "not a number"})
+    response = editor.post(preview_url(page), data)
+    assert response.status_code == 400
+    assert f"Points, row {row + 1}, Order: Enter a whole number." in visible_text(response)
