@@ -150,19 +150,38 @@ class ModerationAdminMixin:
         if request.method == "POST" and object_id is not None and VERSION_FIELD in request.POST:
             obj = self.get_object(request, unquote(object_id))
             if obj is not None and request.POST[VERSION_FIELD] != moderation.version_token(obj):
-                request._version_conflict = self.conflict_message(obj)
+                who, when = self.latest_change(obj)
+                # A form of your own from before your last save (the browser's Back button, a
+                # second tab) is not someone else's: only their changes are protected.
+                if who is None or who != request.user:
+                    request._version_conflict = self.conflict_message(who, when)
         return super().changeform_view(request, object_id, form_url, extra_context)
 
-    def conflict_message(self, obj):
+    def latest_change(self, obj):
+        """(user, time) of the item's last change that the admin recorded: a save in the
+        admin's log, or a review step (a draft saved, submitted, published…); (None, None)."""
+        content_type = ContentType.objects.get_for_model(type(obj))
         entry = (
-            LogEntry.objects.filter(
-                content_type=ContentType.objects.get_for_model(type(obj)), object_id=str(obj.pk)
-            )
+            LogEntry.objects.filter(content_type=content_type, object_id=str(obj.pk))
             .select_related("user")
             .order_by("-action_time", "-pk")
             .first()
         )
-        if entry is None:
+        step = moderation.events_of(obj).first()
+        changes = [
+            (change.user, when)
+            for change, when in [
+                (entry, entry and entry.action_time),
+                (step, step and step.at),
+            ]
+            if change is not None
+        ]
+        if not changes:
+            return None, None
+        return max(changes, key=lambda change: change[1])
+
+    def conflict_message(self, who, when):
+        if when is None:
             return _(
                 "Someone else saved this item since you opened it. Your changes are below, "
                 "not saved. Open the item in a new tab to see what they saved, then save again "
@@ -172,7 +191,7 @@ class ModerationAdminMixin:
             "Someone else (%(who)s) saved this item at %(when)s, after you opened it. Your "
             "changes are below, not saved. Open the item in a new tab to see what they saved, "
             "then save again here to replace it with your version."
-        ) % {"who": moderation.person(entry.user), "when": with_time_zone(entry.action_time)}
+        ) % {"who": moderation.person(who), "when": with_time_zone(when)}
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

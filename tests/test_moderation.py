@@ -436,6 +436,18 @@ def test_a_second_save_over_a_newer_version_is_refused_and_loses_nothing(
     assert item.summary_en == "The second person's summary."
 
 
+def test_your_own_form_from_before_your_last_save_is_not_refused(role_client):
+    client = role_client("Editors")
+    item = make_news("Fish market", published=False)
+    data = form_data(client.get(change_url(item)))
+    data["summary_en"] = "First save."
+    assert client.post(change_url(item), data).status_code == 302
+    data["summary_en"] = "Second save, from the same page (the browser's Back button)."
+    assert client.post(change_url(item), data).status_code == 302
+    item.refresh_from_db()
+    assert item.summary_en.startswith("Second save")
+
+
 def test_a_form_shown_again_for_an_error_keeps_the_version_it_was_opened_from(role_client):
     client = role_client("Editors")
     item = make_news("Rice prices", published=False)
