@@ -482,8 +482,7 @@ def publish_draft(draft, by, at=None, comment=""):
             draft.publish_at = at
             draft.updated_by, draft.updated_at = by, now
             draft.save(update_fields=["publish_at", "updated_by", "updated_at"])
-            _event(draft, EventAction.SCHEDULED, by, comment, now)
-            forget_due_time_soon()
+            _event(draft, EventAction.SCHEDULED, by, comment, now)  # the due time: _draft_changed
         return draft
     model = draft.content_type.model_class()
     data = draft.data or {}
@@ -501,11 +500,8 @@ def publish_draft(draft, by, at=None, comment=""):
         outcome = workflow.publish(
             item, by, at=when if when and when > now else None, comment=comment
         )
-        was_scheduled = draft.publish_at is not None
         Draft.objects.filter(pk=draft.pk).delete()
         _event(draft, EventAction.PUBLISHED, by, comment, now)
-        if was_scheduled:
-            forget_due_time_soon()
     return outcome
 
 
@@ -526,8 +522,6 @@ def discard_draft(draft, by, message=""):
     with transaction.atomic():
         Draft.objects.filter(pk=draft.pk).delete()
         _event(draft, EventAction.DISCARDED, by, message)
-        if draft.publish_at is not None:
-            forget_due_time_soon()
     if item is not None:
         transaction.on_commit(lambda: _remove_unused(item, uploads))
 
@@ -540,10 +534,23 @@ def next_due_time():
     return Draft.objects.filter(publish_at__isnull=False).aggregate(at=Min("publish_at"))["at"]
 
 
+def stored_due_time():
+    """Read the earliest publish_at of a scheduled draft (past or future) from the database and
+    keep it in the cache for the middleware; returns it (a datetime) or None."""
+    at = next_due_time()
+    try:
+        cache.set(DUE_KEY, at.timestamp() if at is not None else NONE_DUE, None)
+    except Exception:
+        logger.warning("The cache is unreachable", exc_info=True)
+    return at
+
+
 def next_scheduled_draft():
-    """For the page cache (core.cache.register_scheduled_times): the next time a scheduled
-    draft changes public pages."""
-    return Draft.objects.filter(publish_at__gt=timezone.now()).aggregate(at=Min("publish_at"))["at"]
+    """For the page cache (core.cache.register_scheduled_times), when it starts a new content
+    version: the next time a scheduled draft changes public pages. The cached due time is
+    refreshed on the way (after the cache was emptied, the first reader's request does it)."""
+    at = stored_due_time()
+    return at if at is not None and at > timezone.now() else None
 
 
 def forget_due_time_soon():
@@ -554,36 +561,35 @@ def forget_due_time_soon():
 
 
 def forget_due_time():
-    """A draft was scheduled, rescheduled or applied: the next due time is read again, and
-    cached pages stop at it (the page cache's next scheduled change)."""
-    try:
-        cache.delete(DUE_KEY)
-    except Exception:
-        logger.warning("The cache is unreachable", exc_info=True)
+    """A draft was scheduled, rescheduled, applied or discarded: the due time is read again, and
+    cached pages stop at it (a new content version, whose end is the next scheduled change)."""
+    stored_due_time()
     page_cache.invalidate()
 
 
 def _draft_changed(sender, instance, **kwargs):
-    """A scheduled draft saved or deleted (by any path): the next due time is read again, and
-    cached pages last no longer than it. (A draft whose schedule is cancelled is handled where
-    that happens; a due time left over only costs one look at the database when it comes.)"""
-    if instance.publish_at is None:
-        return
-    forget_due_time_soon()
+    """A scheduled draft saved or deleted (by any path): the due time is read again, and cached
+    pages last no longer than it. (A draft whose schedule is cancelled is handled where that
+    happens; a due time left over only costs one look at the database when it comes.)"""
+    if instance.publish_at is not None:
+        forget_due_time_soon()
 
 
 post_save.connect(_draft_changed, sender=Draft, dispatch_uid="editorial-draft-due-time")
 post_delete.connect(_draft_changed, sender=Draft, dispatch_uid="editorial-draft-due-time-delete")
 
 
-def due_timestamp():
-    """The next due time as a timestamp, or None: one cache get (the database when the cache
-    has not got it)."""
+def due_timestamp(request=None):
+    """The next due time as a timestamp, or None: one cache get. When the cache has not got it
+    (emptied, or a new process's local-memory cache), the database is asked, except for an
+    anonymous reader's request: the page cache's next content version reads it then
+    (next_scheduled_draft), and a reader's page costs no query more."""
     value = cache.get(DUE_KEY)
     if value is None:
-        at = next_due_time()
-        value = at.timestamp() if at is not None else NONE_DUE
-        cache.set(DUE_KEY, value, None)
+        if request is not None and page_cache.is_anonymous_request(request):
+            return None
+        at = stored_due_time()
+        return at.timestamp() if at is not None else None
     return None if value == NONE_DUE else value
 
 
@@ -620,7 +626,7 @@ class DueDraftsMiddleware:
 
     def __call__(self, request):
         try:
-            due = due_timestamp()
+            due = due_timestamp(request)
         except Exception:
             logger.warning("Scheduled drafts could not be checked", exc_info=True)
             due = None

@@ -94,6 +94,8 @@ def test_a_staff_edit_in_the_admin_shows_at_once(staff_client, demo):
     form = staff_client.get(change_url(item))
     data = admin_form_data(form)
     data["title_en"] = "Women lead in commune councils"
+    # A live item: "Publish changes" saves and publishes (a plain Save keeps a draft).
+    data["_publish_draft"] = "Publish changes"
     response = staff_client.post(change_url(item), data)
     assert response.status_code == 302, form_errors(response)
 
@@ -108,6 +110,7 @@ def test_site_settings_and_partner_edits_in_the_admin_show_at_once(staff_client,
     newell = Municipality.objects.get(slug="county-of-newell")
     data = admin_form_data(staff_client.get(change_url(newell)))
     data["name"] = "County of Newell (Alberta)"
+    data["_publish_draft"] = "Publish changes"  # a live item: saved and published
     response = staff_client.post(change_url(newell), data)
     assert response.status_code == 302, form_errors(response)
     assert "County of Newell (Alberta)" in visible_text(Client().get("/en/partners/"))

@@ -282,6 +282,8 @@ def test_staff_translate_a_news_item_in_the_admin_and_see_each_version(staff_cli
         summary_fr="Le district de Kang Meas ouvre un marché hebdomadaire.",
         body_fr="<p>Le marché ouvre tous les samedis.</p>",
         title_km="ផ្សារសម្រាប់កសិករ",
+        # A live item: the translations wait in its draft until this publishes them.
+        _publish_draft="Publish changes",
     )
     response = staff_client.post(change_url(item), data)
     assert response.status_code == 302, form_errors(response)

@@ -185,6 +185,8 @@ def test_a_press_article_copy_shows_its_page_count(staff_client, db):
             "articles-0-title_en": "The County of Newell",
             "articles-0-file": pdf_upload(pdf_bytes(1), "newell.pdf"),
             "articles-0-order": "0",
+            # A live item: its new article waits in its draft until this publishes it.
+            "_publish_draft": "Publish changes",
         }
     )
     response = staff_client.post(change_url(item), data)
@@ -324,7 +326,9 @@ def municipality_with_image(staff_client):
     municipality = make_municipality("Town of Example")
     data = admin_form_data(staff_client.get(change_url(municipality)))
     data.update(
-        image=image_upload(image_bytes((640, 480)), "town.png"), image_alt_en="The town hall"
+        image=image_upload(image_bytes((640, 480)), "town.png"),
+        image_alt_en="The town hall",
+        _publish_draft="Publish changes",  # a live item: saved and published
     )
     response = staff_client.post(change_url(municipality), data)
     assert response.status_code == 302, form_errors(response)
