@@ -162,7 +162,8 @@ class PublishingRolesAdmin(
 ):
     """Editors prepare drafts; publishers (the `publish_<model>` permission, declared in the
     model's Meta.permissions) decide what is public, in every path: the form, list editing,
-    bulk actions, and restoring or recovering a version from the history. Every save is a
+    bulk actions, and restoring or recovering a version from the history. A live item's form
+    keeps its changes as the item's draft (drafts_admin.py) until published. Every save is a
     version (django-reversion) with who and when, which staff can compare and restore; deleted
     items can be recovered from the list."""
 

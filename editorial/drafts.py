@@ -606,7 +606,7 @@ def publish_due_drafts(now=None):
                 rows = Draft.objects.filter(pk=pk, publish_at__lte=now)
                 if connection.features.has_select_for_update_skip_locked:
                     rows = rows.select_for_update(skip_locked=True)
-                draft = rows.select_related("content_type").first()
+                draft = rows.first()
                 if draft is None:
                     continue  # applied or discarded meanwhile
                 publish_draft(draft, by=draft.updated_by)

@@ -23,7 +23,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
 from django.contrib.admin.utils import quote, unquote
-from django.contrib.admin.widgets import AdminSplitDateTime
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
@@ -34,11 +33,11 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.publishing import Status
+from core.time_zones import ZonedSplitDateTime, with_time_zone
 
 from . import drafts
 from .models import Draft
@@ -50,7 +49,8 @@ LIMIT = 10
 
 
 def when(moment):
-    return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+    """A time in the staff member's zone, the zone named."""
+    return with_time_zone(moment)
 
 
 def person(user):
@@ -196,7 +196,7 @@ class DraftsAdminMixin:
             draft_publish_at = forms.SplitDateTimeField(
                 label=_("Publish the changes at"),
                 required=False,
-                widget=AdminSplitDateTime,
+                widget=ZonedSplitDateTime,
                 help_text=_("Readers see the live version until then."),
             )
 
@@ -308,7 +308,7 @@ class DraftsAdminMixin:
                 % {"item": item},
                 messages.SUCCESS,
             )
-            return HttpResponseRedirect(self.item_url_for(item))
+            return self._after_draft_response(request, obj)
         scheduled = getattr(request, "_draft_scheduled", None)
         if scheduled is not None:
             self.message_user(
@@ -317,7 +317,7 @@ class DraftsAdminMixin:
                 % {"item": item, "when": when(scheduled.publish_at)},
                 messages.SUCCESS,
             )
-            return HttpResponseRedirect(self.item_url_for(item))
+            return self._after_draft_response(request, obj)
         self.message_user(
             request,
             _(

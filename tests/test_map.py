@@ -315,7 +315,8 @@ def test_a_place_can_be_taken_off_the_map_and_its_country_is_checked_on_change(s
     commune = make_municipality("Sample Commune", country=Country.CAMBODIA, **KANG_MEAS)
     url = change_url(commune)
     data = admin_form_data(staff_client.get(url))
-    data.update(latitude="", longitude="")
+    # A live place: "Publish changes" saves and publishes (a plain Save keeps a draft).
+    data.update(latitude="", longitude="", _publish_draft="Publish changes")
     assert staff_client.post(url, data).status_code == 302
     commune.refresh_from_db()
     assert commune.latitude is None and not commune.is_located

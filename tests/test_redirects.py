@@ -79,6 +79,7 @@ def test_a_program_page_renamed_in_the_admin_keeps_its_old_link(staff_client, db
     old_url = page.get_absolute_url()
     data = admin_form_data(staff_client.get(change_url(page)))
     data["slug"] = "the-league"
+    data["_publish_draft"] = "Publish changes"  # a live page: saved and published
     response = staff_client.post(change_url(page), data)
     assert response.status_code == 302
     response = Client().get(old_url, follow=True)

@@ -149,6 +149,7 @@ def test_a_khmer_pdf_uploaded_in_the_admin_is_offered_to_khmer_readers_first(sta
 
     data = admin_form_data(page)
     data["pdf_km"] = pdf_upload(name="khmer.pdf")
+    data["_publish_draft"] = "Publish changes"  # a live report: saved and published
     response = staff_client.post(change_url(item), data)
 
     assert response.status_code == 302

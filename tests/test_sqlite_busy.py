@@ -284,7 +284,10 @@ def test_a_database_busy_past_the_wait_answers_503_and_the_form_sent_again_is_sa
         item_id = site.query("SELECT id FROM news_newsitem WHERE slug = 'edited-news'")[0][0]
         editor = Editor(site.port)
         path = f"/admin/news/newsitem/{item_id}/change/"
-        fields = editor.form(path, title_en="Saved once the database is free")
+        # A live item: "Publish changes" saves and publishes (a plain Save keeps a draft).
+        fields = editor.form(
+            path, title_en="Saved once the database is free", _publish_draft="Publish changes"
+        )
 
         # Another program holds the write lock on the file (as a long write by the worker would).
         other = sqlite3.connect(site.database, isolation_level=None)
