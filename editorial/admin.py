@@ -368,6 +368,10 @@ class PublishingAdmin(PublishingRolesAdmin):
 
     @admin.display(description=_("status"), ordering="published_at")
     def status_display(self, obj):
+        # "Live + draft" for a live item with a pending draft (drafts_admin.py).
+        return self.with_pending_draft(obj, self.publishing_status(obj))
+
+    def publishing_status(self, obj):
         status = obj.status
         if status == Status.SCHEDULED:
             when = date_format(timezone.localtime(obj.published_at), "SHORT_DATETIME_FORMAT")

@@ -387,11 +387,10 @@ class DraftsAdminMixin:
 
     def get_list_display(self, request):
         shown = list(super().get_list_display(request))
-        if not self.has_drafts():
+        # A status column says "Live + draft" itself (with_pending_draft); otherwise one is added.
+        if not self.has_drafts() or "status_display" in shown:
             return shown
-        if "status_display" in shown:
-            shown[shown.index("status_display")] = "status_with_draft"
-        elif "is_published" in shown:
+        if "is_published" in shown:
             shown.insert(shown.index("is_published") + 1, "live_status")
         else:
             shown.append("live_status")
@@ -403,9 +402,8 @@ class DraftsAdminMixin:
             shown.append(PendingDraftFilter)
         return shown
 
-    @admin.display(description=gettext_lazy("status"), ordering="published_at")
-    def status_with_draft(self, obj):
-        label = self.status_display(obj)
+    def with_pending_draft(self, obj, label):
+        """An item's status in the list, said "Live + draft" when it has a pending draft."""
         if getattr(obj, "has_pending_draft", False):
             if obj.status == Status.PUBLISHED:
                 return _("Live + draft")

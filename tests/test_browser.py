@@ -82,8 +82,9 @@ def test_staff_edit_a_title_in_the_admin_and_the_home_page_shows_it_with_todays_
     page.get_by_role("link", name="News items", exact=True).first.click()
     page.get_by_role("link", name="Canada in the spotlight").click()
     page.locator("#id_title_en").fill("Canada in the spotlight, again")
-    page.get_by_role("button", name="Save", exact=True).click()
-    assert "was changed successfully" in page.locator(".messagelist").inner_text()
+    # A live item: Save would keep a draft; Publish changes saves and publishes.
+    page.get_by_role("button", name="Publish changes", exact=True).click()
+    assert "are published: readers see them now" in page.locator(".messagelist").inner_text()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / "admin-news.png")
     page.goto(site + "/en/")

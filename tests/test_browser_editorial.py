@@ -273,18 +273,22 @@ def test_an_editor_drafts_a_publisher_schedules_it_appears_and_a_bad_edit_is_rev
     visitor.goto("/en/news/")
     assert visitor.page.get_by_role("link", name=TITLE, exact=True).first.is_visible()
     visitor.check()
-    # What is public is the publishers': the editor may look but not change it.
+    # What is public the editor may change too, but only as a draft that readers do not see
+    # until a publisher publishes it (issue 16: tests/test_drafts.py).
     editor.open_item_in_admin(TITLE)
-    assert editor.page.locator("h1").inner_text() == "View news item"
-    assert editor.page.locator("#id_title_en").count() == 0
-    assert editor.page.get_by_role("button", name="Save", exact=True).count() == 0
+    assert editor.page.locator("h1").inner_text() == "Change news item"
+    banner = editor.page.locator("#draft-banner").inner_text()
+    assert "Saving keeps your changes as a draft" in banner
+    assert editor.page.get_by_role("button", name="Publish changes").count() == 0
     editor.check()
 
     # 4. A bad edit goes public, and the publisher reverts it from the history.
     publisher.open_item_in_admin(TITLE)
     page.locator("#id_title_en").fill("BAD EDIT")
-    publisher.save()
-    assert "was changed successfully" in publisher.messages()
+    # Save would keep a draft of the live item; Publish changes saves and publishes it.
+    page.get_by_role("button", name="Publish changes").click()
+    page.wait_for_load_state("networkidle")
+    assert "are published: readers see them now" in publisher.messages()
     visitor.goto(item_path)
     assert visitor.page.locator("h1").inner_text() == "BAD EDIT"
 
@@ -299,7 +303,7 @@ def test_an_editor_drafts_a_publisher_schedules_it_appears_and_a_bad_edit_is_rev
         ". Changed Publish and Publication time."
     )
     assert history == [
-        ["publisher", "Changed Title [en]."],
+        ["publisher", "Published. Changed Title [en]."],
         ["publisher", scheduled],
         ["editor", "Added."],
     ]

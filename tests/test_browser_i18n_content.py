@@ -33,10 +33,11 @@ def test_staff_write_a_french_body_in_its_own_editor_and_readers_see_it(
     french = page.locator(".field-body_fr .ProseMirror[contenteditable=true]")
     french.click()
     page.keyboard.type("Un exemple de note réservée aux membres.")
-    page.get_by_role("button", name="Save and continue editing").click()
+    # A live item: Save would keep a draft; Publish changes saves and publishes.
+    page.get_by_role("button", name="Publish changes").click()
     page.wait_for_load_state("networkidle")
     visitor.record()
-    assert "was changed successfully" in page.locator(".messagelist").inner_text()
+    assert "are published: readers see them now" in page.locator(".messagelist").inner_text()
     item.refresh_from_db()
     assert item.body_fr == "<p>Un exemple de note réservée aux membres.</p>"
     assert item.body_en.startswith("<p>This is sample content")

@@ -88,10 +88,11 @@ def test_the_admin_and_its_rich_text_editor_run_without_a_violation(
     editor.click()
     page.keyboard.press("Control+End")
     page.keyboard.type(" And more.")
-    page.get_by_role("button", name="Save and continue editing").click()
+    # A live item: Save would keep a draft; Publish changes saves and publishes.
+    page.get_by_role("button", name="Publish changes").click()
     page.wait_for_load_state("networkidle")
     visitor.record()
-    assert "was changed successfully" in page.locator(".messagelist").inner_text()
+    assert "are published: readers see them now" in page.locator(".messagelist").inner_text()
     item.refresh_from_db()
     assert "And more." in item.body
     ARTIFACTS.mkdir(exist_ok=True)
@@ -113,7 +114,7 @@ def test_the_admin_and_its_rich_text_editor_run_without_a_violation(
     # A second save, and the history can compare the two versions.
     visitor.goto(f"/admin/news/newsitem/{item.pk}/change/")
     page.locator("#id_title_en").fill("Canada in the spotlight, again")
-    page.get_by_role("button", name="Save and continue editing").click()
+    page.get_by_role("button", name="Publish changes").click()  # a version (Save: a draft)
     page.wait_for_load_state("networkidle")
     visitor.record()
     visitor.goto(f"/admin/news/newsitem/{item.pk}/history/")
