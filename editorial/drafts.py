@@ -29,6 +29,7 @@ import json
 import logging
 import re
 import time
+from contextlib import nullcontext
 
 import reversion
 from django.contrib import admin
@@ -325,7 +326,7 @@ def save_draft(item, form, by, formsets=()):
         if draft is not None and draft.data is not None:
             Draft.objects.filter(pk=draft.pk).delete()
             _event(draft, EventAction.DISCARDED, by, at=now)
-            _remove_unused(item, earlier)
+            transaction.on_commit(lambda: _remove_unused(item, earlier))
         return None
     with transaction.atomic():
         if draft is None:
@@ -346,7 +347,8 @@ def save_draft(item, form, by, formsets=()):
         if was_scheduled:
             forget_due_time_soon()
     # A file the draft had uploaded and replaced since: nothing refers to it any more.
-    _remove_unused(item, [name for name in earlier if name not in data["uploads"]])
+    replaced = [name for name in earlier if name not in data["uploads"]]
+    transaction.on_commit(lambda: _remove_unused(item, replaced))
     draft.was_scheduled = was_scheduled
     return draft
 
@@ -486,7 +488,7 @@ def publish_draft(draft, by, at=None, comment=""):
         return draft
     model = draft.content_type.model_class()
     data = draft.data or {}
-    revision = reversion.create_revision() if not reversion.is_active() else _Nothing()
+    revision = nullcontext() if reversion.is_active() else reversion.create_revision()
     with transaction.atomic(using=router.db_for_write(model)), revision:
         item = model._base_manager.select_for_update().get(pk=draft.object_id)
         if data:
@@ -503,14 +505,6 @@ def publish_draft(draft, by, at=None, comment=""):
         Draft.objects.filter(pk=draft.pk).delete()
         _event(draft, EventAction.PUBLISHED, by, comment, now)
     return outcome
-
-
-class _Nothing:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
 
 
 def discard_draft(draft, by, message=""):

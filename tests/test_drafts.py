@@ -522,3 +522,17 @@ def test_cleanup_files_keeps_the_files_a_pending_draft_uploaded(editor):
     out = io.StringIO()
     call_command("cleanup_files", stdout=out)
     assert item.pdf.storage.exists(waiting) and item.pdf.storage.exists(item.pdf.name)
+
+
+def test_a_file_a_draft_replaces_with_another_is_deleted(
+    editor, django_capture_on_commit_callbacks
+):
+    item = live_report()
+    edit(editor, item, pdf=pdf_upload(name="first-try.pdf"))
+    first = drafts.draft_for(item).data["fields"]["pdf"]
+    with django_capture_on_commit_callbacks(execute=True):
+        edit(editor, item, pdf=pdf_upload(name="second-try.pdf"))
+    second = drafts.draft_for(item).data["fields"]["pdf"]
+    assert drafts.draft_for(item).data["uploads"] == [second]
+    assert not item.pdf.storage.exists(first) and item.pdf.storage.exists(second)
+    assert item.pdf.storage.exists(item.pdf.name)  # the live PDF is kept
