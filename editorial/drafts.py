@@ -32,6 +32,7 @@ import time
 from contextlib import nullcontext
 
 import reversion
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
@@ -39,7 +40,7 @@ from django.db import connection, models, router, transaction
 from django.db.models import Min
 from django.db.models.signals import post_delete, post_save
 from django.forms.models import _get_foreign_key
-from django.utils import timezone
+from django.utils import timezone, translation
 from modeltranslation.fields import TranslationField
 
 from core import cache as page_cache
@@ -603,7 +604,10 @@ def publish_due_drafts(now=None):
                 draft = rows.first()
                 if draft is None:
                     continue  # applied or discarded meanwhile
-                publish_draft(draft, by=draft.updated_by)
+                # In the site's language, whichever language the thread last served: the
+                # request that happens to apply it is not the publisher's.
+                with translation.override(settings.LANGUAGE_CODE):
+                    publish_draft(draft, by=draft.updated_by)
                 applied += 1
         except Exception:
             logger.exception("Could not publish the scheduled draft %s", pk)

@@ -536,3 +536,24 @@ def test_a_file_a_draft_replaces_with_another_is_deleted(
     assert drafts.draft_for(item).data["uploads"] == [second]
     assert not item.pdf.storage.exists(first) and item.pdf.storage.exists(second)
     assert item.pdf.storage.exists(item.pdf.name)  # the live PDF is kept
+
+
+@pytest.mark.django_db
+def test_a_scheduled_draft_applied_by_a_french_request_is_recorded_in_the_sites_language(
+    django_user_model,
+):
+    from reversion.models import Version
+
+    publisher = django_user_model.objects.create_user("pub", "pub@example.org", "x")
+    item = make_news("Before the hour")
+    draft = drafts.save_draft(item, news_form(item, title_en="After the hour"), publisher)
+    drafts.publish_draft(draft, by=publisher, at=timezone.now() + datetime.timedelta(minutes=1))
+    # The server last served a French page; then the time comes and the next request, before
+    # its own language is known, applies the draft.
+    Client().get("/fr/news/")
+    Draft.objects.update(publish_at=timezone.now() - datetime.timedelta(seconds=1))
+    drafts.forget_due_time()
+    Client().get("/fr/news/")
+    assert NewsItem.objects.get(pk=item.pk).title_en == "After the hour"
+    comment = Version.objects.get_for_object(item).first().revision.comment
+    assert comment.startswith("Published"), comment
