@@ -468,7 +468,10 @@ class Staff:
         reader = FormReader()
         reader.feed(self.get(path))
         fields = [(name, value) for name, value in reader.fields if name != "title_en"]
-        url, html = self.post(path, [*fields, ("title_en", title), ("_save", "Save")])
+        # A live item's change is its draft until published: "Publish changes" does both.
+        url, html = self.post(
+            path, [*fields, ("title_en", title), ("_publish_draft", "Publish changes")]
+        )
         assert url.endswith("/admin/news/newsitem/"), f"the edit was refused: {html[:3000]}"
 
 
