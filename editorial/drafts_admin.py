@@ -41,6 +41,7 @@ from core.time_zones import ZonedSplitDateTime, with_time_zone
 
 from . import drafts
 from .models import Draft
+from .moderation import person
 
 PUBLISH_BUTTON = "_publish_draft"
 SCHEDULE_BUTTON = "_schedule_draft"
@@ -51,12 +52,6 @@ LIMIT = 10
 def when(moment):
     """A time in the staff member's zone, the zone named."""
     return with_time_zone(moment)
-
-
-def person(user):
-    if user is None:
-        return _("someone whose account was deleted")
-    return user.get_full_name() or user.email or user.get_username()
 
 
 def drafted_models():
