@@ -84,6 +84,18 @@ def role_client(db, django_user_model):
 
 
 @pytest.fixture
+def editor(role_client):
+    """A logged-in client of a member of the Editors group."""
+    return role_client("Editors")
+
+
+@pytest.fixture
+def publisher(role_client):
+    """A logged-in client of a member of the Publishers group."""
+    return role_client("Publishers")
+
+
+@pytest.fixture
 def staff_client(client, django_user_model):
     user = django_user_model.objects.create_superuser(
         "boss", "boss@example.org", "pw-Long-enough-1"

@@ -208,16 +208,6 @@ def edit(client, obj, **changes):
     return client.post(change_url(obj), data)
 
 
-@pytest.fixture
-def editor(role_client):
-    return role_client("Editors")
-
-
-@pytest.fixture
-def publisher(role_client):
-    return role_client("Publishers")
-
-
 def test_an_editors_draft_of_a_live_report_reaches_no_reader_until_it_is_published(
     editor, publisher
 ):

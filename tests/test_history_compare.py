@@ -25,11 +25,6 @@ from .helpers import (
 )
 
 
-@pytest.fixture
-def publisher(role_client):
-    return role_client("Publishers")
-
-
 def edit_in_admin(client, obj, **changes):
     data = admin_form_data(client.get(change_url(obj)))
     # A live item's changes are a draft until published: "Publish changes" does both at once

@@ -97,16 +97,6 @@ class NothingSaved:
         assert database_state() == self.rows
 
 
-@pytest.fixture
-def publisher(role_client):
-    return role_client("Publishers")
-
-
-@pytest.fixture
-def editor(role_client):
-    return role_client("Editors")
-
-
 def test_the_change_form_has_a_preview_button_that_posts_to_a_new_tab(publisher):
     item = make_news("Rice market opens")
     page = publisher.get(change_url(item)).content.decode()

@@ -75,16 +75,6 @@ def restore(client, obj, version):
     return client.post(url, admin_form_data(page))
 
 
-@pytest.fixture
-def editor(role_client):
-    return role_client("Editors")
-
-
-@pytest.fixture
-def publisher(role_client):
-    return role_client("Publishers")
-
-
 # The roles --------------------------------------------------------------------------------------
 
 
