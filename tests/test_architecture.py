@@ -19,13 +19,14 @@ ALLOWED = {
     "core": set(),
     "files": {"core"},
     "editorial": {"core", "files"},
+    "library": {"core", "files", "editorial"},
     "redirects": {"core"},
-    "pages": {"core", "files", "editorial"},
-    "partners": {"core", "files", "editorial"},
+    "pages": {"core", "files", "editorial", "library"},
+    "partners": {"core", "files", "editorial", "library"},
     "accounts": {"core", "files", "partners"},
-    "news": {"core", "files", "editorial", "pages", "partners", "accounts"},
-    "search": {"core", "files", "editorial", *CONTENT},
-    "reviews": {"core", "files", "editorial", *CONTENT},
+    "news": {"core", "files", "editorial", "library", "pages", "partners", "accounts"},
+    "search": {"core", "files", "editorial", "library", *CONTENT},
+    "reviews": {"core", "files", "editorial", "library", *CONTENT},
 }
 BELOW = {*ALLOWED, *set().union(*ALLOWED.values())}
 ALLOWED |= {"website": BELOW, "ops": BELOW}

@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "import_export",
     "core",
     "files",
+    # The media library: images and documents uploaded once, chosen wherever one is shown.
+    "library",
     "pages",
     "partners",
     "news",

@@ -1,0 +1,206 @@
+"""The media library's rows: images, their tags and renditions; documents and their monthly
+download counts. Content apps point at them with library.fields.image_field() and foreign keys
+to Document; the library never imports a content app (where an image or document is used is
+found through the relations that point at it)."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from files.fields import CheckedImageField
+from files.storage import get_private_storage
+from files.validators import validate_image_upload
+
+
+class Tag(models.Model):
+    name = models.CharField(_("name"), max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+
+    def __str__(self):
+        return self.name
+
+
+def percent_field(verbose_name, help_text):
+    return models.PositiveSmallIntegerField(
+        verbose_name, default=50, validators=[MaxValueValidator(100)], help_text=help_text
+    )
+
+
+class Image(models.Model):
+    """A picture uploaded once and shown wherever staff choose it, cropped around its focal
+    point for each place (library/renditions.py)."""
+
+    title = models.CharField(
+        _("title"), max_length=250, help_text=_("For finding the image in the library.")
+    )
+    file = CheckedImageField(
+        _("image file"),
+        upload_to="library/images/%Y/",
+        max_length=255,
+        validators=[validate_image_upload],
+    )
+    width = models.PositiveIntegerField(_("width"), default=0, editable=False)
+    height = models.PositiveIntegerField(_("height"), default=0, editable=False)
+    # In each language (library/translation.py); English is required, the others fall back to
+    # it, marked as English for screen readers.
+    alt = models.CharField(
+        _("description (alt text)"),
+        max_length=250,
+        help_text=_("What the image shows, for readers who cannot see it."),
+    )
+    credit = models.CharField(
+        _("credit and licence"),
+        max_length=250,
+        blank=True,
+        help_text=_("For example: Photo: FCM, CC BY 4.0."),
+    )
+    focal_x = percent_field(
+        _("focal point across (%)"),
+        _("Where the subject is, from the left edge (0) to the right edge (100)."),
+    )
+    focal_y = percent_field(
+        _("focal point down (%)"),
+        _("Where the subject is, from the top (0) to the bottom (100)."),
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="images", verbose_name=_("tags"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("image")
+        verbose_name_plural = _("images")
+
+    def __str__(self):
+        return self.title
+
+
+class Rendition(models.Model):
+    """One file made from an image for one place it is shown (a spec: news card, page header,
+    social card), at one width, in one format, for one focal point: made once, reused, and
+    removed with the image or when the focal point moves."""
+
+    image = models.ForeignKey(Image, on_delete=models.CASCADE, related_name="renditions")
+    spec = models.CharField(max_length=20)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    format = models.CharField(max_length=8)
+    focal_x = models.PositiveSmallIntegerField()
+    focal_y = models.PositiveSmallIntegerField()
+    file = models.ImageField(max_length=255)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["image", "spec", "width", "format", "focal_x", "focal_y"],
+                name="one_rendition_per_place",
+            )
+        ]
+
+    def __str__(self):
+        return self.file.name
+
+
+class FileType(models.TextChoices):
+    PDF = "pdf", "PDF"
+    DOCX = "docx", _("Word document (DOCX)")
+    XLSX = "xlsx", _("Spreadsheet (XLSX)")
+
+
+class Document(models.Model):
+    """A file readers download (a report, an annex, a summary, an article's copy), uploaded
+    once, linked from any number of items, stored privately and served by the document view
+    under a name built from its title and language."""
+
+    # In each language (library/translation.py); English is required.
+    title = models.CharField(_("title"), max_length=250)
+    file = models.FileField(
+        _("file"),
+        upload_to="library/documents/%Y/",
+        storage=get_private_storage,
+        max_length=255,
+        help_text=_("A PDF, a Word document (DOCX) or a spreadsheet (XLSX)."),
+    )
+    language = models.CharField(
+        _("language of the document"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="en",
+    )
+    is_members_only = models.BooleanField(
+        _("members only"),
+        default=False,
+        help_text=_("Only members with a confirmed email may download it, wherever it is linked."),
+    )
+    file_type = models.CharField(
+        _("type"), max_length=8, choices=FileType.choices, default=FileType.PDF, editable=False
+    )
+    size = models.PositiveBigIntegerField(_("size in bytes"), default=0, editable=False)
+    pages = models.PositiveIntegerField(_("pages"), default=0, editable=False)
+    # The document's text, read when it is saved, for the site search.
+    text = models.TextField(_("text"), blank=True, editable=False)
+    # A picture of a PDF's first page, stored and served like the document (privately).
+    thumbnail = models.ImageField(
+        _("first page"),
+        upload_to="library/documents/%Y/",
+        storage=get_private_storage,
+        max_length=255,
+        blank=True,
+        editable=False,
+    )
+    thumbnail_width = models.PositiveSmallIntegerField(default=0, editable=False)
+    thumbnail_height = models.PositiveSmallIntegerField(default=0, editable=False)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="documents", verbose_name=_("tags"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+
+    def __str__(self):
+        return self.title
+
+
+class DownloadCount(models.Model):
+    """How many times a document's file was sent in one month: a number, nothing about who
+    (no cookie, no address, no browser is kept)."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="download_counts")
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    downloads = models.PositiveIntegerField(_("downloads"), default=0)
+
+    class Meta:
+        ordering = ["-month"]
+        verbose_name = _("download count")
+        verbose_name_plural = _("download counts")
+        constraints = [
+            models.UniqueConstraint(fields=["document", "month"], name="one_count_per_month")
+        ]
+
+    def __str__(self):
+        return f"{self.document} {self.month:%Y-%m}: {self.downloads}"
