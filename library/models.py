@@ -84,6 +84,8 @@ class Image(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("image")
         verbose_name_plural = _("images")
+        # Changing an image that live pages show changes them at once: a publisher's power.
+        permissions = [("change_live_image", _("Can change images shown on live pages"))]
 
     def __str__(self):
         return self.title
@@ -181,6 +183,8 @@ class Document(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("document")
         verbose_name_plural = _("documents")
+        # Changing a document that live items offer changes what readers download at once.
+        permissions = [("change_live_document", _("Can change documents offered on live pages"))]
 
     def __str__(self):
         return self.title
