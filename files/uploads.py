@@ -1,6 +1,6 @@
 """What a model learns from its uploads when it is saved: a PDF's page count, a picture of its
-first page and its text (for the site search), an image's displayed size and its renditions
-(files/images.py).
+first page and its text (for the site search). (Images live in the media library, which
+measures them and makes their renditions: library/renditions.py.)
 
 The uploads were checked by the fields' validators (files/validators.py) before the save; here a
 stored file that cannot be read (gone from disk, saved before these checks) is only logged, so
@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 
-from .images import displayed_size, make_renditions
 from .pdfs import THUMBNAIL_EXTENSION, PdfError, read_pdf
 
 logger = logging.getLogger(__name__)
@@ -37,17 +36,6 @@ class PdfDetails:
         if self.text:
             fields.append(self.text)
         return fields
-
-
-@dataclass(frozen=True)
-class ImageDetails:
-    """The image in `field`: its displayed size in `<field>_width`/`_height` and renditions
-    in `<field>_<width>` (ImageSpecFields)."""
-
-    field: str
-
-    def fields(self):
-        return [f"{self.field}_width", f"{self.field}_height"]
 
 
 def read_field_file(field_file):
@@ -90,20 +78,14 @@ class UploadDetailsMixin:
 
     def save(self, *args, **kwargs):
         update_fields = kwargs.get("update_fields")
-        new_images = []
         for details in self.upload_details:
             if update_fields is not None:
                 if details.field not in update_fields:
                     continue
                 kwargs["update_fields"] = update_fields = {*update_fields, *details.fields()}
-            if isinstance(details, PdfDetails):
-                self._update_pdf_details(details)
-            elif self._update_image_details(details):
-                new_images.append(details.field)
+            self._update_pdf_details(details)
         super().save(*args, **kwargs)
         self._remember_stored_files()
-        for field in new_images:
-            make_renditions(self, field)
 
     def _update_pdf_details(self, details):
         field_file = getattr(self, details.field)
@@ -146,22 +128,3 @@ class UploadDetailsMixin:
             setattr(self, details.thumbnail, "")
         setattr(self, f"{details.thumbnail}_width", width)
         setattr(self, f"{details.thumbnail}_height", height)
-
-    def _update_image_details(self, details):
-        """Whether the image is new (its renditions are made after the save)."""
-        field_file = getattr(self, details.field)
-        width_field, height_field = details.fields()
-        if not field_file:
-            setattr(self, width_field, 0)
-            setattr(self, height_field, 0)
-            return False
-        is_new = self._is_new_file(details.field)
-        if is_new or not getattr(self, width_field):
-            try:
-                width, height = displayed_size(field_file)
-            except (OSError, ValueError, SyntaxError):
-                logger.warning("Could not read the image %s", field_file.name, exc_info=True)
-                width = height = 0
-            setattr(self, width_field, width)
-            setattr(self, height_field, height)
-        return is_new

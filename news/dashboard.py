@@ -9,12 +9,13 @@ from editorial.dashboard import Section, Source
 
 from .models import Kind, NewsItem
 
-# Never needed on the dashboard, and long: a report's whole text, the bodies.
-HEAVY_FIELDS = ["pdf_text", "body_en", "body_fr", "body_km"]
+# Never needed on the dashboard, and long: the documents' text, the bodies.
+HEAVY_FIELDS = ["documents_text", "members_documents_text", "body_en", "body_fr", "body_km"]
 
 
 def incomplete_report_q():
-    missing_alt = ~Q(image="") & is_empty_q("image_alt_en")
+    # The alt text is the library image's (its English one; the others fall back to it).
+    missing_alt = Q(image__isnull=False) & is_empty_q("image__alt_en")
     return Q(kind=Kind.REPORT) & (is_empty_q("summary_en") | missing_alt)
 
 
@@ -22,7 +23,7 @@ def report_notes(item):
     notes = []
     if not has_text(item.summary_en):
         notes.append(_("No summary"))
-    if item.image and not has_text(item.image_alt_en):
+    if item.image_id and not has_text(item.image.alt_en):
         notes.append(_("Image without alt text"))
     return notes
 
@@ -37,7 +38,15 @@ def sections(now):
                 "description of it for readers who cannot see it."
             ),
             _("Every report has its summary, and its image description where it has an image."),
-            [Source(NewsItem, incomplete_report_q(), "-published_at", _("Publication time"))],
+            [
+                Source(
+                    NewsItem,
+                    incomplete_report_q(),
+                    "-published_at",
+                    _("Publication time"),
+                    related=("image",),
+                )
+            ],
             notes=report_notes,
             show_status=True,
         ),

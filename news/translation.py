@@ -8,7 +8,7 @@ from .models import Article, NewsItem
 
 @register(NewsItem)
 class NewsItemTranslation(TranslationOptions):
-    fields = ("title", "summary", "body", "image_alt", "meta_description")
+    fields = ("title", "summary", "body", "meta_description")
     # English is the language every item has; the others may be missing (readers then see the
     # English text, marked as not yet translated).
     required_languages = ("en",)

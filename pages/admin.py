@@ -10,15 +10,17 @@ from editorial.admin import (
     TranslationStatusMixin,
 )
 from editorial.compare import ReadableCompareAdmin
+from library.choosers import LibraryChoosersMixin
 
 from .models import PageFigure, PagePoint, ProgramPage, SiteSettings
 from .views import ProgramPageDetailView
 
 
 @admin.register(SiteSettings)
-class SiteSettingsAdmin(ReadableCompareAdmin, TranslationAdmin):
+class SiteSettingsAdmin(LibraryChoosersMixin, ReadableCompareAdmin, TranslationAdmin):
     fieldsets = [
         (None, {"fields": ["site_name", "short_name", "tagline", "footer_text"]}),
+        (_("Search engines and sharing"), {"fields": ["share_image"]}),
         (
             _("Home page"),
             {
@@ -82,7 +84,9 @@ class PageFigureInline(TranslationTabularInline):
 
 
 @admin.register(ProgramPage)
-class ProgramPageAdmin(TranslationStatusMixin, PublishingAdmin, TranslationAdmin):
+class ProgramPageAdmin(
+    LibraryChoosersMixin, TranslationStatusMixin, PublishingAdmin, TranslationAdmin
+):
     # The page that the Preview button shows the unsaved form in (editorial/preview.py).
     public_view = ProgramPageDetailView
     list_display = [
@@ -102,6 +106,7 @@ class ProgramPageAdmin(TranslationStatusMixin, PublishingAdmin, TranslationAdmin
     inlines = [PagePointInline, PageFigureInline]
     fieldsets = [
         (None, {"fields": ["title", "nav_title", "slug", "summary", "body"]}),
+        (_("Image"), {"fields": ["image"]}),
         (_("Search engines and sharing"), {"fields": ["meta_description"]}),
         (_("Points and figures"), {"fields": ["points_intro"]}),
         (_("After the points"), {"fields": ["closing", "link_url", "link_text"]}),

@@ -6,6 +6,7 @@ from core.cache import ContentQuerySet
 from core.html import RichTextField, clean_html_in_every_language
 from core.publishing import Publishable, PublishableQuerySet
 from core.translated import translated
+from library.fields import image_field
 
 
 class SiteSettings(models.Model):
@@ -40,6 +41,10 @@ class SiteSettings(models.Model):
     footer_text = models.TextField(
         _("footer text"), blank=True, help_text=_("Plain text shown at the foot of every page.")
     )
+    share_image = image_field(
+        _("default sharing image"),
+        _("Shown when a page that has no image of its own is shared (a 1200×630 crop)."),
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = ContentQuerySet.as_manager()
@@ -59,7 +64,8 @@ class SiteSettings(models.Model):
 
     @classmethod
     def load(cls):
-        obj, _created = cls.objects.get_or_create(pk=1)
+        # With the default sharing image, which every page's metadata may show.
+        obj, _created = cls.objects.select_related("share_image").get_or_create(pk=1)
         return obj
 
     @classmethod
@@ -107,6 +113,9 @@ class ProgramPage(Publishable):
         _("closing text"),
         blank=True,
         help_text=_("Text after the points and figures, written like the body."),
+    )
+    image = image_field(
+        _("header image"), _("Shown at the top of the page and when the page is shared.")
     )
     link_url = models.URLField(_("link address"), blank=True)
     link_text = models.CharField(

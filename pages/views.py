@@ -19,7 +19,7 @@ class ProgramPageDetailView(PreviewableDetailView):
     model = ProgramPage
 
     def get_queryset(self):
-        return super().get_queryset().with_content()
+        return super().get_queryset().select_related("image").with_content()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

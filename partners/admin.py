@@ -26,6 +26,7 @@ from editorial.admin import (
     PublishingRolesInline,
     TranslationStatusMixin,
 )
+from library.choosers import LibraryChoosersMixin
 
 from .models import Country, Municipality, Partnership
 from .resources import MunicipalityResource
@@ -229,7 +230,11 @@ class MunicipalityImportMixin(ImportMixin):
 
 @admin.register(Municipality)
 class MunicipalityAdmin(
-    MunicipalityImportMixin, TranslationStatusMixin, PublishingRolesAdmin, TranslationAdmin
+    LibraryChoosersMixin,
+    MunicipalityImportMixin,
+    TranslationStatusMixin,
+    PublishingRolesAdmin,
+    TranslationAdmin,
 ):
     # The page that the Preview button shows the unsaved form in (editorial/preview.py).
     public_view = MunicipalityDetailView
@@ -268,7 +273,7 @@ class MunicipalityAdmin(
                 ),
             },
         ),
-        (_("Image"), {"fields": ["image", "image_alt"]}),
+        (_("Image"), {"fields": ["image"]}),
         (_("Publishing"), {"fields": ["is_published", "is_sample", "order"]}),
     ]
 

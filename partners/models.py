@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.cache import ContentQuerySet
 from core.html import RichTextField, clean_html_in_every_language
-from files.models import Illustrated
+from library.fields import image_field
 
 
 class Country(models.TextChoices):
@@ -47,10 +47,8 @@ class MunicipalityQuerySet(ContentQuerySet):
 RESERVED_SLUGS = {"data"}
 
 
-class Municipality(Illustrated):
+class Municipality(models.Model):
     """A partner municipality in Canada or a local government in Cambodia."""
-
-    image_upload_to = "partners/%Y/"
 
     name = models.CharField(
         _("name"), max_length=200, help_text=_("For example: City of Chilliwack.")
@@ -108,6 +106,8 @@ class Municipality(Illustrated):
             "Greenwich, so negative), 105.33 for Kang Meas."
         ),
     )
+    # Shown at the top of its page and when the page is shared (alt text: the library image's).
+    image = image_field()
     order = models.PositiveIntegerField(_("order"), default=0)
     is_published = models.BooleanField(_("published"), default=False)
     meta_description = models.CharField(
@@ -143,7 +143,6 @@ class Municipality(Illustrated):
             errors["slug"] = _(
                 "This address is taken by the partners' open data page: choose another slug."
             )
-        errors.update(self.image_errors())
         # Partnerships pair a Canadian with a Cambodian municipality; a country change would
         # put this one on the wrong side of its pairings.
         if self.pk and (

@@ -8,7 +8,7 @@ from .models import Municipality, Partnership
 
 @register(Municipality)
 class MunicipalityTranslation(TranslationOptions):
-    fields = ("summary", "description", "image_alt", "meta_description")
+    fields = ("summary", "description", "meta_description")
     required_languages = ("en",)
 
 

@@ -63,7 +63,7 @@ class MunicipalityListView(ListView):
 
 class MunicipalityDetailView(DetailView):
     def get_queryset(self):
-        return with_page_relations(Municipality.objects.published())
+        return with_page_relations(Municipality.objects.published().select_related("image"))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -1,0 +1,35 @@
+# Every news item's image becomes a library image: one per distinct stored file, the same file
+# (nothing copied or removed), titled after the item, with its alt text in each language; saved
+# versions and pending drafts are rewritten to match (files/move_to_library.py). In its own
+# migration: PostgreSQL refuses to alter a table in the transaction that updated its rows.
+
+from django.db import migrations
+
+from files.move_to_library import move_images, move_images_back
+
+
+def title_of(fields):
+    return fields.get("title_en") or fields.get("title") or ""
+
+
+def forwards(apps, schema_editor):
+    move_images(apps, "news", "newsitem", title_of)
+
+
+def backwards(apps, schema_editor):
+    move_images_back(apps, "news", "newsitem")
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('contenttypes', '0002_remove_content_type_name'),
+        ('editorial', '0001_initial'),
+        ('library', '0003_roles'),
+        ('news', '0012_library_image'),
+        ('reversion', '0002_add_index_on_version_for_content_type_and_db'),
+    ]
+
+    operations = [
+        migrations.RunPython(forwards, backwards),
+    ]
