@@ -89,6 +89,8 @@ class Source:
     when_label: str
     # The admin change list's query string showing the same items, when its filters can.
     params: dict | None = None
+    # Relations the section's notes read, loaded with the rows (select_related).
+    related: tuple = ()
 
     @property
     def heavy_fields(self):
@@ -283,6 +285,7 @@ def fill(sections):
             section.count += count
             objs = list(
                 source.model._default_manager.filter(source.q)
+                .select_related(*source.related)
                 .defer(*source.heavy_fields)
                 .order_by(source.order, "pk")[:LIMIT]
             )

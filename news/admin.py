@@ -10,6 +10,7 @@ from editorial.admin import (
     StatusFilter,
     TranslationStatusMixin,
 )
+from library.choosers import LibraryChoosersMixin
 
 from .models import SEARCH_VECTORS, AlertDelivery, Article, NewsItem
 from .views import NewsItemDetailView
@@ -22,7 +23,9 @@ class ArticleInline(TranslationStackedInline):
 
 
 @admin.register(NewsItem)
-class NewsItemAdmin(TranslationStatusMixin, PublishingAdmin, TranslationAdmin):
+class NewsItemAdmin(
+    LibraryChoosersMixin, TranslationStatusMixin, PublishingAdmin, TranslationAdmin
+):
     """Each text in English, French and Khmer, one under the other (modeltranslation's
     TranslationAdmin, after PublishingAdmin so that publishing rights and history stay)."""
 
@@ -78,7 +81,7 @@ class NewsItemAdmin(TranslationStatusMixin, PublishingAdmin, TranslationAdmin):
                 ),
             },
         ),
-        (_("Image"), {"fields": ["image", "image_alt"]}),
+        (_("Image"), {"fields": ["image"]}),
         (_("Press feature"), {"fields": ["partners"]}),
         (_("Members"), {"fields": ["is_members_only", "pdf_members_only"]}),
         (

@@ -13,10 +13,10 @@ from core.cache import ContentQuerySet
 from core.html import RichTextField, clean_html_in_every_language
 from core.postgres import PostgresGinIndex, PostgresOnly
 from core.publishing import Publishable, PublishableQuerySet
-from files.models import Illustrated
 from files.storage import get_private_storage
 from files.uploads import PdfDetails, UploadDetailsMixin
 from files.validators import validate_pdf_upload
+from library.fields import image_field
 from partners.models import Municipality
 
 
@@ -142,10 +142,8 @@ def search_vector_field(*, members, lang="en"):
     )
 
 
-class NewsItem(Illustrated, Publishable):
+class NewsItem(UploadDetailsMixin, Publishable):
     """An item of "The latest": a published report, a press feature or a news story."""
-
-    image_upload_to = "news/images/%Y/"
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.NEWS)
     title = models.CharField(_("title"), max_length=250)
@@ -198,6 +196,9 @@ class NewsItem(Illustrated, Publishable):
         verbose_name=_("partners covered"),
         help_text=_("The partner municipalities this item is about."),
     )
+    # Shown at the top of the item, on its card and when the item is shared; its description
+    # (alt text) is the library image's, in each language.
+    image = image_field()
     is_members_only = models.BooleanField(
         _("members only"),
         default=False,
@@ -238,7 +239,6 @@ class NewsItem(Illustrated, Publishable):
         PdfDetails("pdf", pages="pdf_pages", thumbnail="pdf_thumbnail", text="pdf_text"),
         PdfDetails("pdf_fr", pages="pdf_fr_pages"),
         PdfDetails("pdf_km", pages="pdf_km_pages"),
-        *Illustrated.upload_details,
     ]
 
     class Meta:
@@ -299,7 +299,7 @@ class NewsItem(Illustrated, Publishable):
 
     def clean(self):
         super().clean()
-        errors = self.image_errors()
+        errors = {}
         if self.kind == Kind.REPORT and not self.pdf:
             errors["pdf"] = _("A report needs its PDF.")
         if errors:

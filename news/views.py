@@ -21,10 +21,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import ListView
 
 from core.preview import PreviewableDetailView
+from core.translated import translated
 from core.updated import latest_update
 from files.media import protect_file
 from files.pdfs import THUMBNAIL_CONTENT_TYPE
 from files.storage import private_storage
+from library.renditions import social_url
 from pages.models import SiteSettings
 from partners.models import Municipality
 
@@ -121,7 +123,8 @@ class NewsItemDetailView(PreviewableDetailView):
     model = NewsItem
 
     def get_queryset(self):
-        return with_published_partners(super().get_queryset().prefetch_related("articles"))
+        items = super().get_queryset().select_related("image").prefetch_related("articles")
+        return with_published_partners(items)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -153,8 +156,9 @@ class NewsItemDetailView(PreviewableDetailView):
     def share_image(item):
         """The picture for link previews: the item's image, else its report's first page
         (when the PDF is public); the site's default picture otherwise (in the template)."""
-        if item.responsive_image:
-            return item.responsive_image.renditions[-1].url, item.image_alt
+        url = social_url(item.image)
+        if url:
+            return url, translated(item.image, "alt").text
         if item.pdf_thumbnail and not item.pdf_is_members_only:
             return item.pdf_thumbnail.url, _("First page of the report")
         return "", ""

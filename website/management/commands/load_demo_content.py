@@ -11,11 +11,13 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone, translation
 from PIL import Image, ImageDraw, ImageFont
 
+from library.models import Image as LibraryImage
 from news.models import Article, Kind, NewsItem
 from pages.models import PageFigure, PagePoint, ProgramPage, SiteSettings
 from partners.models import Country, Municipality, Partnership
@@ -577,6 +579,91 @@ NEWS += [
 ]
 
 
+# Pictures in the media library, drawn here (the demo includes no photographs), each chosen by
+# the items that name it in IMAGE_USES: the market by a news item AND a municipality (one
+# upload, used twice, cropped around its focal point for each place).
+DEMO_IMAGES = {
+    "market": {
+        "title": "Sample image: a market",
+        "alt": Texts(
+            "A drawing of a market: stalls of vegetables under striped awnings",
+            "Un dessin de marché : des étals de légumes sous des auvents rayés",
+        ),
+        "credit": "Drawing made for the demo content",
+        "focal": (30, 62),
+    },
+    "fields": {
+        "title": "Sample image: rice fields",
+        "alt": Texts(
+            "A drawing of green rice fields under a blue sky, with a palm tree",
+            "Un dessin de rizières vertes sous un ciel bleu, avec un palmier",
+        ),
+        "credit": "Drawing made for the demo content",
+        "focal": (72, 45),
+    },
+    "card": {
+        "title": "Sample image: the site's sharing card",
+        "alt": Texts(
+            "Municipal Partners for Economic Development",
+            "Partenaires municipaux pour le développement économique",
+        ),
+        "credit": "",
+        "focal": (50, 50),
+    },
+}
+
+# (model, slug or None for the site settings, field, image)
+IMAGE_USES = [
+    (NewsItem, "canada-in-the-spotlight", "image", "market"),
+    (Municipality, "kang-meas-district", "image", "market"),
+    (ProgramPage, "mped-initiatives-in-cambodia", "image", "fields"),
+    (SiteSettings, None, "share_image", "card"),
+]
+
+
+def demo_picture(name):
+    """A JPEG drawing for DEMO_IMAGES[name], with its subject where the focal point says."""
+    width, height = 1600, 1067
+    picture = Image.new("RGB", (width, height), (150, 200, 235))
+    draw = ImageDraw.Draw(picture)
+    if name == "market":
+        draw.rectangle([0, 700, width, height], fill=(190, 170, 130))
+        colours = [(60, 150, 60), (230, 140, 40), (200, 50, 50), (120, 170, 60)]
+        for index, left in enumerate(range(120, 1500, 300)):
+            draw.rectangle([left, 520, left + 240, 780], fill=(120, 80, 40))
+            for stripe in range(6):
+                fill = (220, 60, 60) if stripe % 2 else (245, 245, 235)
+                draw.rectangle([left + stripe * 40, 420, left + stripe * 40 + 40, 520], fill=fill)
+            for row in range(3):
+                for col in range(5):
+                    x, y = left + 20 + col * 44, 560 + row * 60
+                    draw.ellipse([x, y, x + 36, y + 36], fill=colours[(index + row) % 4])
+    elif name == "fields":
+        for band in range(8):
+            top = 560 + band * 64
+            draw.rectangle([0, top, width, top + 64], fill=(60 + band * 12, 150 + band * 6, 60))
+        draw.rectangle([1140, 260, 1170, 640], fill=(110, 80, 50))
+        for angle in range(0, 360, 45):
+            draw.pieslice([1020, 160, 1290, 380], angle, angle + 25, fill=(40, 120, 50))
+        draw.ellipse([200, 120, 340, 260], fill=(250, 220, 90))
+    else:
+        width, height = 1200, 630
+        picture = Image.new("RGB", (width, height), (11, 79, 108))
+        draw = ImageDraw.Draw(picture)
+        draw.rectangle([0, 540, width, height], fill=(230, 140, 40))
+        font = ImageFont.load_default(size=64)
+        draw.text((80, 200), "MPED", fill="white", font=font)
+        draw.text(
+            (80, 300),
+            "Municipal Partners for Economic Development",
+            fill="white",
+            font=ImageFont.load_default(size=44),
+        )
+    buffer = io.BytesIO()
+    picture.save(buffer, "JPEG", quality=85)
+    return buffer.getvalue()
+
+
 def sample_pdf(title):
     """A one-page PDF standing in for a document the demo content does not include."""
     page = Image.new("RGB", (1240, 1754), "white")
@@ -643,6 +730,7 @@ class Command(BaseCommand):
                 self.touched.append(pair)
         for data in NEWS:
             self.load_news(dict(data), municipalities)
+        self.load_images(site)
 
         # Demo content carries the seed page's date, so Page Updated reads 18/05/2016.
         for obj in self.touched:
@@ -666,6 +754,29 @@ class Command(BaseCommand):
         obj.save()
         self.touched.append(obj)
         return obj, True
+
+    def load_images(self, site):
+        """The library's demo pictures, chosen by the items created (or reset) now."""
+        images = {}
+        for name, data in DEMO_IMAGES.items():
+            image = LibraryImage.objects.filter(title=data["title"]).first()
+            if image is None or self.reset:
+                image = image or LibraryImage(title=data["title"])
+                if not image.file:
+                    image.file = SimpleUploadedFile(
+                        f"demo-{name}.jpg", demo_picture(name), content_type="image/jpeg"
+                    )
+                image.credit = data["credit"]
+                image.focal_x, image.focal_y = data["focal"]
+                for field, value in columns({"alt": data["alt"]}).items():
+                    setattr(image, field, value)
+                image.save()
+            images[name] = image
+        touched = {(type(obj), obj.pk) for obj in self.touched}
+        for model, slug, field, name in IMAGE_USES:
+            obj = site if slug is None else model.objects.filter(slug=slug).first()
+            if obj is not None and (type(obj), obj.pk) in touched:
+                model.objects.filter(pk=obj.pk).update(**{field: images[name]})
 
     def load_page(self, data):
         points = data.pop("points", [])
