@@ -1,5 +1,7 @@
 from django.contrib import admin
-from django.template.defaultfilters import filesizeformat
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
+from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
 from modeltranslation.utils import get_translation_fields
@@ -12,14 +14,44 @@ from editorial.admin import (
 )
 from library.choosers import LibraryChoosersMixin
 
-from .models import SEARCH_VECTORS, AlertDelivery, Article, NewsItem
+from .models import SEARCH_VECTORS, AlertDelivery, Article, ItemDocument, Kind, NewsItem
 from .views import NewsItemDetailView
 
 
-class ArticleInline(TranslationStackedInline):
+class ItemDocumentFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors) or self.instance.kind != Kind.REPORT:
+            return
+        kept = [
+            form
+            for form in self.forms
+            if form.cleaned_data
+            and form.cleaned_data.get("document")
+            and not (self.can_delete and self._should_delete_form(form))
+        ]
+        if not kept:
+            raise ValidationError(
+                _("A report needs at least one document: choose its PDF from the library.")
+            )
+
+
+class ItemDocumentInline(LibraryChoosersMixin, admin.TabularInline):
+    """The documents the item offers, chosen from the library, each with its role; readers
+    are offered them in this order, each role's documents in their language first."""
+
+    model = ItemDocument
+    formset = ItemDocumentFormSet
+    extra = 0
+    fields = ["document", "role", "order"]
+    verbose_name = _("document")
+    verbose_name_plural = _("documents (a report's PDF in each language, annexes, summaries)")
+
+
+class ArticleInline(LibraryChoosersMixin, TranslationStackedInline):
     model = Article
     extra = 0
-    fields = ["title", "publication", "url", "file", "note", "order"]
+    fields = ["title", "publication", "url", "document", "note", "order"]
 
 
 @admin.register(NewsItem)
@@ -37,7 +69,7 @@ class NewsItemAdmin(
         "status_display",
         "published_at",
         "is_members_only",
-        "has_pdf",
+        "has_documents",
         "missing_translations",
         "updated_at",
     ]
@@ -53,37 +85,14 @@ class NewsItemAdmin(
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["partners"]
-    inlines = [ArticleInline]
-    readonly_fields = [
-        "pdf_size_display",
-        "pdf_fr_size_display",
-        "pdf_km_size_display",
-        "updated_at",
-        "alerts_queued_at",
-    ]
+    inlines = [ItemDocumentInline, ArticleInline]
+    readonly_fields = ["updated_at", "alerts_queued_at"]
     fieldsets = [
         (None, {"fields": ["kind", "title", "slug", "summary", "body"]}),
         (_("Search engines and sharing"), {"fields": ["meta_description"]}),
-        (
-            _("Report"),
-            {
-                "fields": [
-                    "pdf",
-                    "pdf_size_display",
-                    "pdf_fr",
-                    "pdf_fr_size_display",
-                    "pdf_km",
-                    "pdf_km_size_display",
-                ],
-                "description": _(
-                    "The report's PDF in English, and in French and Khmer when it has them: "
-                    "readers are offered the PDF in their language first."
-                ),
-            },
-        ),
         (_("Image"), {"fields": ["image"]}),
         (_("Press feature"), {"fields": ["partners"]}),
-        (_("Members"), {"fields": ["is_members_only", "pdf_members_only"]}),
+        (_("Members"), {"fields": ["is_members_only"]}),
         (
             _("Publishing"),
             {
@@ -102,21 +111,13 @@ class NewsItemAdmin(
         ),
     ]
 
-    @admin.display(boolean=True, description=_("PDF"))
-    def has_pdf(self, obj):
-        return bool(obj.pdf)
+    def get_queryset(self, request):
+        links = ItemDocument.objects.filter(news_item=OuterRef("pk"))
+        return super().get_queryset(request).annotate(with_documents=Exists(links))
 
-    @admin.display(description=_("PDF size"))
-    def pdf_size_display(self, obj):
-        return filesizeformat(obj.pdf_size) if obj.pdf else "—"
-
-    @admin.display(description=_("size of the PDF in French"))
-    def pdf_fr_size_display(self, obj):
-        return filesizeformat(obj.pdf_fr_size) if obj.pdf_fr else "—"
-
-    @admin.display(description=_("size of the PDF in Khmer"))
-    def pdf_km_size_display(self, obj):
-        return filesizeformat(obj.pdf_km_size) if obj.pdf_km else "—"
+    @admin.display(boolean=True, description=_("documents"), ordering="with_documents")
+    def has_documents(self, obj):
+        return obj.with_documents
 
 
 @admin.register(AlertDelivery)

@@ -19,6 +19,12 @@ class NewsConfig(AppConfig):
         # Not AlertDelivery: an alert email sent changes no page.
         register_content_models(self.get_model("NewsItem"), scheduled=True)
         register_content_models(self.get_model("Article"))
+        register_content_models(self.get_model("ItemDocument"))
+
+        from . import documents
+
+        # The documents' text the site search reads from the item's row (news/documents.py).
+        documents.connect()
 
         from editorial.dashboard import register_dashboard
 

@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
-from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
@@ -13,22 +13,9 @@ from core.cache import ContentQuerySet
 from core.html import RichTextField, clean_html_in_every_language
 from core.postgres import PostgresGinIndex, PostgresOnly
 from core.publishing import Publishable, PublishableQuerySet
-from files.storage import get_private_storage
-from files.uploads import PdfDetails, UploadDetailsMixin
-from files.validators import validate_pdf_upload
+from files.pdfs import MAX_TEXT_CHARS
 from library.fields import image_field
 from partners.models import Municipality
-
-
-def file_size(field_file, known):
-    """The file's size in bytes, stored so pages need not ask the disk; a stored file that has
-    gone missing keeps the size it had."""
-    if not field_file:
-        return 0
-    try:
-        return field_file.size
-    except OSError:
-        return known
 
 
 class Kind(models.TextChoices):
@@ -37,25 +24,19 @@ class Kind(models.TextChoices):
     NEWS = "news", _("News")
 
 
-# A report's PDF in each language: the language, its file field (whose size and page count are
-# in `<field>_size` and `<field>_pages`). English is the report's own PDF, the one a report must
-# have, whose first page and text the site shows and searches.
-PDF_LANGUAGES = [("en", "pdf"), ("fr", "pdf_fr"), ("km", "pdf_km")]
-# A news item's own files in the private storage, served only by the document views: the
-# report's PDF in each language and the picture of its first page (article copies are rows of
-# their own).
-PRIVATE_FILE_FIELDS = [field for _lang, field in PDF_LANGUAGES] + ["pdf_thumbnail"]
+class Role(models.TextChoices):
+    """What a document is to the item that offers it."""
+
+    REPORT = "report", _("Report")
+    ANNEX = "annex", _("Annex")
+    SUMMARY = "summary", _("Summary")
+    OTHER = "other", _("Other")
 
 
-def pdf_field(verbose_name):
-    """A report's PDF: stored privately (served by the document view), checked to be a PDF."""
-    return models.FileField(
-        verbose_name,
-        upload_to="news/reports/%Y/",
-        storage=get_private_storage,
-        blank=True,
-        validators=[FileExtensionValidator(["pdf"]), validate_pdf_upload],
-    )
+# The documents' text an item keeps for the site search (documents_text and
+# members_documents_text together): the most one PDF's text may be (files.pdfs), shared among
+# the item's documents, so that the search vectors stay under PostgreSQL's 1 MB.
+MAX_DOCUMENTS_TEXT = MAX_TEXT_CHARS
 
 
 class NewsItemQuerySet(PublishableQuerySet):
@@ -78,9 +59,11 @@ class NewsItemManager(models.Manager.from_queryset(NewsItemQuerySet)):
 SEARCH_CONFIGS = {"en": "english", "fr": "french"}
 
 
-# Who may read what: the one statement of it, for the site search on both databases.
+# Who may read what: the one statement of it, for the site search on both databases. A
+# members-only item's body and documents are for members; so are the documents marked members
+# only, whatever item offers them (their text is kept apart, in members_documents_text).
 MEMBERS_ONLY_BODY = Q(is_members_only=True)
-MEMBERS_ONLY_PDF = Q(is_members_only=True) | Q(pdf_members_only=True)
+MEMBERS_ONLY_CONTENT = Q(is_members_only=True) | ~Q(members_documents_text="")
 
 
 def body_visible_to(members, lang="en"):
@@ -97,22 +80,28 @@ def body_visible_to(members, lang="en"):
     )
 
 
-def pdf_text_visible_to(members):
-    """The PDF's text as the site search sees it: members-only PDFs are for members."""
+def documents_text_visible_to(members):
+    """The text of the item's documents as the site search sees it: visitors search the
+    public documents of a public item; members search every document."""
     if members:
-        return F("pdf_text")
+        return Concat(
+            F("documents_text"),
+            Value(" "),
+            F("members_documents_text"),
+            output_field=models.TextField(),
+        )
     return Case(
-        When(MEMBERS_ONLY_PDF, then=Value("")),
-        default=F("pdf_text"),
+        When(is_members_only=True, then=Value("")),
+        default=F("documents_text"),
         output_field=models.TextField(),
     )
 
 
 def search_vector(*, members, lang="en"):
     """What the site search matches on PostgreSQL: title, summary, body (in `lang`) and, in
-    English, the PDF's text, weighted in that order, without what visitors may not read unless
-    `members`. Stored in the generated columns `search_public` and `search_members` (English)
-    and `search_public_fr` and `search_members_fr` (French)."""
+    English, the text of the item's documents, weighted in that order, without what visitors
+    may not read unless `members`. Stored in the generated columns `search_public` and
+    `search_members` (English) and `search_public_fr` and `search_members_fr` (French)."""
     config = SEARCH_CONFIGS[lang]
     vector = (
         SearchVector(f"title_{lang}", weight="A", config=config)
@@ -120,9 +109,9 @@ def search_vector(*, members, lang="en"):
         + SearchVector(body_visible_to(members, lang), weight="C", config=config)
     )
     if lang == "en":
-        # A report has one PDF, whatever its language: searched with the English texts, which
-        # every language's search includes.
-        vector += SearchVector(pdf_text_visible_to(members), weight="D", config=config)
+        # The documents' texts, whatever their languages: searched with the English texts,
+        # which every language's search includes.
+        vector += SearchVector(documents_text_visible_to(members), weight="D", config=config)
     return vector
 
 
@@ -132,7 +121,9 @@ def search_vector_field(*, members, lang="en"):
     vector = search_vector(members=members, lang=lang)
     if members:
         vector = Case(
-            When(MEMBERS_ONLY_PDF, then=vector), default=None, output_field=SearchVectorField()
+            When(MEMBERS_ONLY_CONTENT, then=vector),
+            default=None,
+            output_field=SearchVectorField(),
         )
     return models.GeneratedField(
         expression=PostgresOnly(vector),
@@ -142,7 +133,7 @@ def search_vector_field(*, members, lang="en"):
     )
 
 
-class NewsItem(UploadDetailsMixin, Publishable):
+class NewsItem(Publishable):
     """An item of "The latest": a published report, a press feature or a news story."""
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.NEWS)
@@ -165,30 +156,12 @@ class NewsItem(UploadDetailsMixin, Publishable):
             "toolbar; anything else pasted in is removed on save."
         ),
     )
-    pdf = pdf_field(_("report PDF"))
-    pdf_size = models.PositiveBigIntegerField(_("PDF size in bytes"), default=0, editable=False)
-    pdf_pages = models.PositiveIntegerField(_("PDF pages"), default=0, editable=False)
-    # The PDF's text, read with PDFium when the PDF is saved, for the site search.
-    pdf_text = models.TextField(_("text of the PDF"), blank=True, editable=False)
-    # A picture of the PDF's first page, stored and served like the PDF itself (privately,
-    # through the document view), so a members-only report's first page stays members-only.
-    pdf_thumbnail = models.ImageField(
-        _("first page of the PDF"),
-        upload_to="news/reports/%Y/",
-        storage=get_private_storage,
-        blank=True,
-        editable=False,
-    )
-    pdf_thumbnail_width = models.PositiveSmallIntegerField(default=0, editable=False)
-    pdf_thumbnail_height = models.PositiveSmallIntegerField(default=0, editable=False)
-    # The report's PDF in French and in Khmer, when it has one: offered next to the English PDF,
-    # with the same members-only rule.
-    pdf_fr = pdf_field(_("PDF in French"))
-    pdf_fr_size = models.PositiveBigIntegerField(default=0, editable=False)
-    pdf_fr_pages = models.PositiveIntegerField(default=0, editable=False)
-    pdf_km = pdf_field(_("PDF in Khmer"))
-    pdf_km_size = models.PositiveBigIntegerField(default=0, editable=False)
-    pdf_km_pages = models.PositiveIntegerField(default=0, editable=False)
+    # The text of the documents the item offers (ItemDocument), kept here for the site search
+    # (the generated search columns read only this row): that of the documents anyone may
+    # download, and that of the documents marked members only. Updated whenever the item, its
+    # list of documents or one of its documents is saved (news/documents.py).
+    documents_text = models.TextField(blank=True, default="", editable=False)
+    members_documents_text = models.TextField(blank=True, default="", editable=False)
     partners = models.ManyToManyField(
         Municipality,
         blank=True,
@@ -206,11 +179,6 @@ class NewsItem(UploadDetailsMixin, Publishable):
             "Visitors see the title and summary and are invited to log in or sign up; "
             "members read the whole item and download its files."
         ),
-    )
-    pdf_members_only = models.BooleanField(
-        _("PDF for members only"),
-        default=False,
-        help_text=_("The item is public but only members may download its PDF."),
     )
     alerts_queued_at = models.DateTimeField(
         _("alerts queued"),
@@ -235,11 +203,6 @@ class NewsItem(UploadDetailsMixin, Publishable):
     search_members_fr = search_vector_field(members=True, lang="fr")
 
     objects = NewsItemManager()
-    upload_details = [
-        PdfDetails("pdf", pages="pdf_pages", thumbnail="pdf_thumbnail", text="pdf_text"),
-        PdfDetails("pdf_fr", pages="pdf_fr_pages"),
-        PdfDetails("pdf_km", pages="pdf_km_pages"),
-    ]
 
     class Meta:
         ordering = ["-published_at", "-id"]
@@ -260,54 +223,93 @@ class NewsItem(UploadDetailsMixin, Publishable):
 
     def save(self, *args, **kwargs):
         clean_html_in_every_language(self, "body")
-        for _lang, field in PDF_LANGUAGES:
-            size_field = f"{field}_size"
-            setattr(self, size_field, file_size(getattr(self, field), getattr(self, size_field)))
+        update_fields = kwargs.get("update_fields")
+        if self.pk is not None and (update_fields is None or "documents_text" in update_fields):
+            # From the stored links: a save of stale values (a form opened earlier, a draft
+            # published) keeps the documents' text as the links have it now.
+            self.documents_text, self.members_documents_text = documents_texts(self.pk)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("news:detail", args=[self.slug])
 
-    @property
-    def pdf_is_members_only(self):
-        return self.is_members_only or self.pdf_members_only
-
-    def pdf_versions(self, lang=None):
-        """The report's PDFs, one per language it has one in, the reader's language (`lang`,
-        the active language by default) first, else English first: dicts of the language's
-        code and name (in itself), the file, its size and page count."""
+    def offered_documents(self, lang=None):
+        """The item's documents as readers are offered them: its ItemDocument rows (with their
+        document), grouped by role in the order staff gave, each group in the reader's
+        language (`lang`, the active language by default) first. Reads the prefetched rows
+        when the view prefetched them (news.views.with_documents)."""
         lang = lang or translation.get_language()
-        versions = []
-        names = dict(settings.LANGUAGES)
-        for code, field in PDF_LANGUAGES:
-            field_file = getattr(self, field)
-            if not field_file:
-                continue
-            with translation.override(code):
-                name = str(names.get(code, code))
-            versions.append(
-                {
-                    "lang": code,
-                    "name": name,
-                    "file": field_file,
-                    "size": getattr(self, f"{field}_size"),
-                    "pages": getattr(self, f"{field}_pages"),
-                }
-            )
-        versions.sort(key=lambda version: version["lang"] != lang)  # stable: English next
-        return versions
+        links = list(self.documents.all())
+        first_of_role = {}
+        for position, link in enumerate(links):
+            first_of_role.setdefault(link.role, position)
+        return sorted(
+            links, key=lambda link: (first_of_role[link.role], link.document.language != lang)
+        )
+
+    @property
+    def public_report(self):
+        """The report's document anyone may download, in the reader's language when it has
+        one, for the item's card; None for a members-only item."""
+        if self.is_members_only:
+            return None
+        for link in self.offered_documents():
+            if link.role == Role.REPORT and not link.document.is_members_only:
+                return link.document
+        return None
 
     def clean(self):
         super().clean()
         errors = {}
-        if self.kind == Kind.REPORT and not self.pdf:
-            errors["pdf"] = _("A report needs its PDF.")
         if errors:
             raise ValidationError(errors)
 
 
-class Article(UploadDetailsMixin, models.Model):
-    """An article elsewhere that a press feature is about, by link or as an attached file."""
+def document_field(**options):
+    """A document chosen from the library. A document an item offers cannot be deleted from
+    the library until no item offers it (the library's delete page names them)."""
+    return models.ForeignKey(
+        "library.Document",
+        verbose_name=_("document"),
+        on_delete=models.PROTECT,
+        related_name="%(app_label)s_%(class)s_uses",
+        **options,
+    )
+
+
+class ItemDocument(models.Model):
+    """A library document a news item offers (a report, its annex, a summary, each language's
+    version), in the order staff gave. The same document may be offered by several items."""
+
+    # The item this row belongs to, for the library's "where used" (library/usage.py).
+    library_owner = "news_item"
+
+    news_item = models.ForeignKey(NewsItem, on_delete=models.CASCADE, related_name="documents")
+    document = document_field(
+        help_text=_("Choose a document from the library, or upload one there."),
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.REPORT)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    objects = ContentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+
+    def __str__(self):
+        return f"{self.get_role_display()}: {self.document_id}"
+
+    def is_members_only(self):
+        """Whether only members may download the document through this item."""
+        return self.news_item.is_members_only or self.document.is_members_only
+
+
+class Article(models.Model):
+    """An article elsewhere that a press feature is about, by link or as a library document."""
+
+    library_owner = "news_item"
 
     news_item = models.ForeignKey(NewsItem, on_delete=models.CASCADE, related_name="articles")
     title = models.CharField(_("title"), max_length=250)
@@ -315,16 +317,11 @@ class Article(UploadDetailsMixin, models.Model):
         _("publication"), max_length=120, blank=True, help_text=_("For example: Economics Today.")
     )
     url = models.URLField(_("address"), blank=True, help_text=_("A link to the article online."))
-    file = models.FileField(
-        _("file"),
-        upload_to="news/articles/%Y/",
-        storage=get_private_storage,
+    document = document_field(
+        null=True,
         blank=True,
-        validators=[FileExtensionValidator(["pdf"]), validate_pdf_upload],
-        help_text=_("Or a PDF copy of the article."),
+        help_text=_("Or a copy of the article, chosen from the library."),
     )
-    file_size = models.PositiveBigIntegerField(default=0, editable=False)
-    file_pages = models.PositiveIntegerField(_("pages"), default=0, editable=False)
     note = models.CharField(
         _("note"),
         max_length=250,
@@ -332,8 +329,6 @@ class Article(UploadDetailsMixin, models.Model):
         help_text=_("Shown next to the link, for example to mark a sample file."),
     )
     order = models.PositiveIntegerField(_("order"), default=0)
-
-    upload_details = [PdfDetails("file", pages="file_pages")]
 
     objects = ContentQuerySet.as_manager()
 
@@ -345,17 +340,50 @@ class Article(UploadDetailsMixin, models.Model):
     def __str__(self):
         return self.title
 
-    def save(self, *args, **kwargs):
-        self.file_size = file_size(self.file, self.file_size)
-        super().save(*args, **kwargs)
-
     def clean(self):
-        if not self.url and not self.file:
-            raise ValidationError(_("Give the article's address or attach a PDF copy."))
+        if not self.url and not self.document_id:
+            raise ValidationError(_("Give the article's address or choose a copy of it."))
 
     @property
     def href(self):
-        return self.url or (self.file.url if self.file else "")
+        return self.url or (self.document.get_absolute_url() if self.document_id else "")
+
+
+def share_text(texts, budget):
+    """`texts` cut so that together they hold at most `budget` characters, shared fairly: a
+    short text keeps all of it, and what it leaves goes to the longer ones."""
+    kept = [""] * len(texts)
+    remaining = budget
+    by_length = sorted(range(len(texts)), key=lambda index: len(texts[index]))
+    for done, index in enumerate(by_length):
+        share = remaining // (len(texts) - done)
+        kept[index] = texts[index][:share]
+        remaining -= len(kept[index])
+    return kept
+
+
+def documents_texts(item_id):
+    """(public text, members-only text) of the documents the item offers, for the search: the
+    documents' texts in the item's order, within MAX_DOCUMENTS_TEXT together."""
+    rows = list(
+        ItemDocument.objects.filter(news_item_id=item_id)
+        .order_by("order", "id")
+        .values_list("document__text", "document__is_members_only")
+    )
+    texts = share_text([text or "" for text, _members in rows], MAX_DOCUMENTS_TEXT)
+    public = [text for text, (_t, members) in zip(texts, rows, strict=True) if text and not members]
+    members = [text for text, (_t, members) in zip(texts, rows, strict=True) if text and members]
+    return "\n\n".join(public), "\n\n".join(members)
+
+
+def refresh_documents_text(item_ids):
+    """Store the documents' text of the items `item_ids` (after their links or documents
+    changed), without saving anything else of them."""
+    for item_id in set(item_ids):
+        public, members = documents_texts(item_id)
+        NewsItem.objects.filter(pk=item_id).update(
+            documents_text=public, members_documents_text=members
+        )
 
 
 class AlertDelivery(models.Model):

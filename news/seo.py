@@ -6,8 +6,16 @@ from core.translated import translated
 
 from .models import Kind
 
+# The media types of the library's kinds of document.
+MEDIA_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
-def news_article(request, item, site, image_url=""):
+
+def news_article(request, item, site, image_url="", document=None):
+    """`document`: the report's document anyone may download, if it has one."""
     publisher = organization(request, site)
     publisher.pop("@context")
     data = {
@@ -28,10 +36,10 @@ def news_article(request, item, site, image_url=""):
     }
     if image_url:
         data["image"] = [request.build_absolute_uri(image_url)]
-    if item.kind == Kind.REPORT and item.pdf and not item.pdf_is_members_only:
+    if item.kind == Kind.REPORT and document is not None:
         data["encoding"] = {
             "@type": "MediaObject",
-            "encodingFormat": "application/pdf",
-            "contentUrl": request.build_absolute_uri(item.pdf.url),
+            "encodingFormat": MEDIA_TYPES.get(document.file_type, "application/octet-stream"),
+            "contentUrl": request.build_absolute_uri(document.get_absolute_url()),
         }
     return data

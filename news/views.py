@@ -1,17 +1,13 @@
 import posixpath
-from functools import reduce
-from operator import or_
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.views import redirect_to_login
 from django.core import signing
-from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q
-from django.http import FileResponse, Http404
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -24,14 +20,14 @@ from core.preview import PreviewableDetailView
 from core.translated import translated
 from core.updated import latest_update
 from files.media import protect_file
-from files.pdfs import THUMBNAIL_CONTENT_TYPE
 from files.storage import private_storage
+from library.models import Document
 from library.renditions import social_url
 from pages.models import SiteSettings
 from partners.models import Municipality
 
 from .alerts import read_unsubscribe_token
-from .models import PRIVATE_FILE_FIELDS, Article, Kind, NewsItem
+from .models import Article, ItemDocument, Kind, NewsItem
 from .seo import news_article
 
 # The earliest year the archive's year filter accepts.
@@ -40,6 +36,45 @@ FIRST_YEAR = 1900
 
 def can_read_members_content(user):
     return user.is_authenticated and user.is_member
+
+
+def documents_prefetch():
+    """The documents news items offer, in one query, without their text (long, and only the
+    search reads it)."""
+    links = ItemDocument.objects.select_related("document").defer("document__text")
+    return Prefetch("documents", queryset=links)
+
+
+def with_documents(items):
+    """News items with the documents they offer and their articles' copies, in two queries."""
+    articles = Article.objects.select_related("document").defer("document__text")
+    return items.prefetch_related(documents_prefetch(), Prefetch("articles", queryset=articles))
+
+
+class Offer:
+    """A document as a news item's page offers it: its link row (role, order), the document,
+    whether the reader may download it, and where (the document's address, or the review
+    link's for a draft under review)."""
+
+    def __init__(self, link, document, *, can_download, url=None, thumbnail_url=None):
+        self.link = link
+        self.document = document
+        self.can_download = can_download
+        self.url = url if url is not None else document.get_absolute_url()
+        if thumbnail_url is None:
+            thumbnail_url = document.thumbnail_url if document.file_type == "pdf" else ""
+        self.thumbnail_url = thumbnail_url
+
+    @property
+    def role(self):
+        return self.link.get_role_display()
+
+    @property
+    def language_name(self):
+        """The document's language, named in itself (Français, ខ្មែរ)."""
+        code = self.document.language
+        with translation.override(code):
+            return str(dict(settings.LANGUAGES).get(code, code))
 
 
 def with_published_partners(items):
@@ -94,7 +129,9 @@ class NewsItemListView(ListView):
         return items
 
     def get_queryset(self):
-        return self.filtered(self.get_kind(), self.get_year())
+        # The cards' report links (news.models.NewsItem.public_report): one query per page.
+        items = self.filtered(self.get_kind(), self.get_year())
+        return items.prefetch_related(documents_prefetch())
 
     def link(self, kind, year):
         query = urlencode({k: v for k, v in [("kind", kind), ("year", year)] if v})
@@ -123,25 +160,36 @@ class NewsItemDetailView(PreviewableDetailView):
     model = NewsItem
 
     def get_queryset(self):
-        items = super().get_queryset().select_related("image").prefetch_related("articles")
-        return with_published_partners(items)
+        items = super().get_queryset().select_related("image")
+        return with_documents(with_published_partners(items))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         item = self.object
         partners = item.published_partners
         is_member = can_read_members_content(self.request.user)
-        share_image, share_image_alt = self.share_image(item)
+        documents = self.documents(item, is_member)
+        share_image, share_image_alt = self.share_image(item, documents)
         context.update(
             partners=partners,
             can_read=is_member or not item.is_members_only,
-            can_download=is_member or not item.pdf_is_members_only,
-            pdf_versions=item.pdf_versions(),
+            documents=[offer for offer in documents if offer.can_download],
+            withheld_documents=[offer for offer in documents if not offer.can_download],
+            first_page=next(
+                (offer for offer in documents if offer.can_download and offer.thumbnail_url), None
+            ),
             page_updated=news_item_updated(item),
             share_image=share_image,
             share_image_alt=share_image_alt,
             structured_data=news_article(
-                self.request, item, SiteSettings.for_request(self.request), share_image
+                self.request,
+                item,
+                SiteSettings.for_request(self.request),
+                share_image,
+                next(
+                    (offer.document for offer in documents if not offer.link.is_members_only()),
+                    None,
+                ),
             ),
         )
         return context
@@ -152,63 +200,55 @@ class NewsItemDetailView(PreviewableDetailView):
         partners = [partner.pk for partner in related.get("partners", [])]
         item.published_partners = list(Municipality.objects.published().filter(pk__in=partners))
 
+    def documents(self, item, is_member):
+        """The documents the item offers (Offer), as the reader is offered them."""
+        return [
+            Offer(link, link.document, can_download=is_member or not link.is_members_only())
+            for link in item.offered_documents()
+        ]
+
     @staticmethod
-    def share_image(item):
-        """The picture for link previews: the item's image, else its report's first page
-        (when the PDF is public); the site's default picture otherwise (in the template)."""
+    def share_image(item, documents=()):
+        """The picture for link previews: the item's image, else its first document's first
+        page (when anyone may download it); the site's default picture otherwise (in the
+        template)."""
         url = social_url(item.image)
         if url:
             return url, translated(item.image, "alt").text
-        if item.pdf_thumbnail and not item.pdf_is_members_only:
-            return item.pdf_thumbnail.url, _("First page of the report")
+        for offer in documents:
+            if offer.thumbnail_url and not offer.link.is_members_only():
+                return offer.thumbnail_url, _("First page of the report")
         return "", ""
 
 
-def private_file_response(name, content_type):
-    """A stored private file as a download named after it; a 404 if it is gone. Who may have
-    it is the caller's to decide."""
+def private_file_response(name, content_type, filename=None):
+    """A stored private file as a download named `filename` (by default after the stored
+    file); a 404 if it is gone. Who may have it is the caller's to decide."""
     try:
         document = private_storage.open(name, "rb")
     except FileNotFoundError:
         raise Http404(_("There is no such document.")) from None
-    response = FileResponse(document, content_type=content_type, filename=posixpath.basename(name))
+    response = FileResponse(
+        document, content_type=content_type, filename=filename or posixpath.basename(name)
+    )
     return protect_file(response)
 
 
 class DocumentView(View):
-    """Serves a report PDF (in any of its languages) or an article copy to whoever may read it:
-    anyone for a public item, members for members-only ones, staff always (for previews in the
-    admin). The picture of a report's first page is served the same way, to those who may read
-    the report."""
+    """The old address of a report's PDF, its first page's picture or an article's copy
+    (/<lang>/news/documents/<stored name>, before the media library): the file is a library
+    document now, under the same stored name, so the old address redirects for good to the
+    document's (or its first page's) address, whose view decides who may have it."""
 
     def get(self, request, name):
-        content_type = "application/pdf"
-        # A report's PDF in any language, or the picture of its first page: the same rule.
-        item = NewsItem.objects.filter(
-            reduce(or_, (Q(**{field: name}) for field in PRIVATE_FILE_FIELDS))
-        ).first()
-        if item is not None:
-            members_only = item.pdf_is_members_only
-            if name == item.pdf_thumbnail.name:
-                content_type = THUMBNAIL_CONTENT_TYPE
-        else:
-            article = Article.objects.select_related("news_item").filter(file=name).first()
-            if article is None:
-                raise Http404(_("There is no such document."))
-            item = article.news_item
-            members_only = item.is_members_only
-        if not request.user.has_perm("news.view_newsitem"):
-            if not item.is_live:
-                raise Http404(_("There is no such document."))
-            if members_only and not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if members_only and not request.user.is_member:
-                raise PermissionDenied(_("This document is for members with a confirmed email."))
-        response = private_file_response(name, content_type)
-        # Staff see drafts and scheduled items too: only what anyone may have is shared.
-        is_public = item.is_live and not members_only
-        response["Cache-Control"] = "public, max-age=3600" if is_public else "private, no-store"
-        return response
+        document = Document.objects.filter(file=name).only("pk", "title_en", "title", "language")
+        document = document.order_by("pk").first()
+        if document is not None:
+            return HttpResponsePermanentRedirect(document.get_absolute_url())
+        document = Document.objects.filter(thumbnail=name).order_by("pk").first()
+        if document is not None and document.thumbnail_url:
+            return HttpResponsePermanentRedirect(document.thumbnail_url)
+        raise Http404(_("There is no such document."))
 
 
 @method_decorator(csrf_exempt, name="dispatch")

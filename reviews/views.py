@@ -10,8 +10,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from files.pdfs import THUMBNAIL_CONTENT_TYPE
-from news.models import PRIVATE_FILE_FIELDS, NewsItem
-from news.views import NewsItemDetailView, private_file_response, with_published_partners
+from news.models import NewsItem
+from news.seo import MEDIA_TYPES
+from news.views import (
+    NewsItemDetailView,
+    Offer,
+    private_file_response,
+    with_documents,
+    with_published_partners,
+)
 from pages.models import ProgramPage
 from pages.views import ProgramPageDetailView
 
@@ -89,24 +96,26 @@ def record_use(request, link, document=""):
     )
 
 
-class ReviewDocumentStorage:
-    """Stands in for the private storage of the reviewed item's files while the page is
-    rendered, so that the item's own template links them through the review link."""
-
-    def __init__(self, token):
-        self.token = token
-
-    def url(self, name):
-        return reverse("reviews:document", args=[self.token, name])
-
-
 def item_files(item):
-    """The item's stored files, by name: what the review link may serve."""
+    """The item's documents (those it offers and its articles' copies) by stored name: what the
+    review link may serve, as {name: (document, content type)}."""
     if not isinstance(item, NewsItem):
         return {}
-    files = [getattr(item, field) for field in PRIVATE_FILE_FIELDS]
-    files += [article.file for article in item.articles.all()]
-    return {field_file.name: field_file for field_file in files if field_file}
+    documents = [link.document for link in item.documents.all()]
+    documents += [article.document for article in item.articles.all() if article.document_id]
+    files = {}
+    for document in documents:
+        files[document.file.name] = (
+            document,
+            MEDIA_TYPES.get(document.file_type, "application/octet-stream"),
+        )
+        if document.thumbnail:
+            files[document.thumbnail.name] = (document, THUMBNAIL_CONTENT_TYPE)
+    return files
+
+
+def review_url(token, name):
+    return reverse("reviews:document", args=[token, name])
 
 
 class ReviewMixin:
@@ -125,13 +134,30 @@ class NewsItemReviewView(ReviewMixin, NewsItemDetailView):
     template_name = "reviews/newsitem_review.html"
 
     def get_object(self, queryset=None):
-        item = with_published_partners(NewsItem.objects.prefetch_related("articles")).get(
+        item = with_documents(with_published_partners(NewsItem.objects.all())).get(
             pk=self.link.news_item_id
         )
-        storage = ReviewDocumentStorage(self.token)
-        for field_file in item_files(item).values():
-            field_file.storage = storage
+        for article in item.articles.all():
+            if article.document_id:
+                # The article's copy through the review link too (Article.href).
+                name = review_url(self.token, article.document.file.name)
+                article.document.get_absolute_url = lambda name=name: name
         return item
+
+    def documents(self, item, is_member):
+        """The item's documents through the review link (a draft's are not public yet)."""
+        return [
+            Offer(
+                link,
+                link.document,
+                can_download=True,
+                url=review_url(self.token, link.document.file.name),
+                thumbnail_url=review_url(self.token, link.document.thumbnail.name)
+                if link.document.thumbnail and link.document.file_type == "pdf"
+                else "",
+            )
+            for link in item.offered_documents()
+        ]
 
 
 class ProgramPageReviewView(ReviewMixin, ProgramPageDetailView):
@@ -166,13 +192,16 @@ def document(request, token, name):
     files = item_files(item)
     if name not in files:
         raise Http404(_("There is no such document."))
+    document, content_type = files[name]
     if item.is_live:
-        return private(HttpResponseRedirect(files[name].url))
-    content_type = "application/pdf"
-    if name == item.pdf_thumbnail.name:
-        # Shown on the page itself: opening the page was the use.
-        content_type = THUMBNAIL_CONTENT_TYPE
-    response = private_file_response(name, content_type)
-    if content_type != THUMBNAIL_CONTENT_TYPE:
+        # Published since: the library's address, with its rules.
+        if content_type == THUMBNAIL_CONTENT_TYPE:
+            return private(HttpResponseRedirect(document.thumbnail_url))
+        return private(HttpResponseRedirect(document.get_absolute_url()))
+    if content_type == THUMBNAIL_CONTENT_TYPE:
+        response = private_file_response(name, content_type)
+    else:
+        response = private_file_response(name, content_type, document.readable_name)
+        # Not the first page's picture: shown on the page itself, opening the page was the use.
         record_use(request, link, document=name)
     return private(response)

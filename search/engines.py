@@ -1,12 +1,12 @@
 """The site search: what it searches, how, and the snippet shown with each result.
 
-Published news items (title, summary, body and the text of their PDFs), published program pages
-(title, summary, body, points, closing text) and published municipalities (name, province,
-summary, description) are searched together and ranked in one list.
+Published news items (title, summary, body and the text of the documents they offer), published
+program pages (title, summary, body, points, closing text) and published municipalities (name,
+province, summary, description) are searched together and ranked in one list.
 
 - On PostgreSQL: full-text search with the English configuration (stemming, stop words),
   `websearch_to_tsquery` syntax ("a phrase", -word, or), ts_rank ranking with weights (title,
-  then summary, then body, then the PDF) and ts_headline snippets. News items are matched
+  then summary, then body, then the documents) and ts_headline snippets. News items are matched
   through the vectors stored in them (`news.models.search_vector`) and their GIN indexes.
 - On SQLite (development, the default test run): every word must appear in some field
   (case-insensitive substring match, a "quoted phrase" counts as one word), ranked by matches in
@@ -19,8 +19,9 @@ cannot split into words (it is written without spaces between them), is searched
 each word as a substring of the Khmer texts, next to the English full-text search. Results show
 the texts in the reader's language, or in English marked with `lang="en"`.
 
-What a visitor may not read is not searched for them: the body and PDF text of a members-only
-item, and the text of a members-only PDF.
+What a visitor may not read is not searched for them: the body and documents' text of a
+members-only item, and the text of a document marked members only (news.models keeps the
+documents' text in the item's row: `documents_text`, `members_documents_text`).
 
 Queries: one to count the results, one for the page's (kind, id, rank) rows, and one per kind
 of result on the page to load them with their snippets — never one per result.
@@ -65,11 +66,10 @@ from core.translated import (
 )
 from news.models import (
     MEMBERS_ONLY_BODY,
-    MEMBERS_ONLY_PDF,
     SEARCH_CONFIGS,
     NewsItem,
     body_visible_to,
-    pdf_text_visible_to,
+    documents_text_visible_to,
 )
 from pages.models import PagePoint, ProgramPage
 from partners.models import Municipality
@@ -77,8 +77,8 @@ from partners.models import Municipality
 MAX_QUERY_LENGTH = 200
 # Words looked for on SQLite; the rest of a very wordy query is ignored.
 MAX_TERMS = 20
-# How much of a PDF's text ts_headline reads for a snippet (it parses all it is given).
-HEADLINE_PDF_CHARS = 50_000
+# How much of the documents' text ts_headline reads for a snippet (it parses all it is given).
+HEADLINE_DOCUMENTS_CHARS = 50_000
 # Characters around the first match in a SQLite snippet.
 SNIPPET_BEFORE = 60
 SNIPPET_LENGTH = 240
@@ -340,7 +340,6 @@ class Engine:
                 "summary",
                 "published_at",
                 "is_members_only",
-                "pdf_members_only",
             )
         )
         return {
@@ -400,7 +399,7 @@ class Engine:
     def with_news_snippets(self, items):
         return items.annotate(
             body_text=first_text(*(body_visible_to(self.members, lang) for lang in self.languages)),
-            pdf_words=pdf_text_visible_to(self.members),
+            documents_words=documents_text_visible_to(self.members),
         )
 
     def with_page_snippets(self, pages):
@@ -420,7 +419,7 @@ class Engine:
 
     def news_snippet(self, item):
         return plain_snippet(
-            [item.summary, plain_text(item.body_text), item.pdf_words or ""], self.terms
+            [item.summary, plain_text(item.body_text), item.documents_words or ""], self.terms
         )
 
     def page_snippet(self, page):
@@ -434,15 +433,16 @@ class Engine:
 
     def news_substrings(self, languages):
         if self.members:
-            body = pdf = Q()
+            body = Q()
+            plain = [("documents_text", Q()), ("members_documents_text", Q())]
         else:
             body = ~MEMBERS_ONLY_BODY
-            pdf = ~MEMBERS_ONLY_PDF
+            plain = [("documents_text", ~MEMBERS_ONLY_BODY)]
         return substring_match(
             self.terms,
             columns("title", languages),
             columns("summary", languages),
-            plain=[("pdf_text", pdf)] if DEFAULT_LANGUAGE in languages else [],
+            plain=plain if DEFAULT_LANGUAGE in languages else [],
             rich=[(name, body) for name in columns("body", languages)],
         )
 
@@ -589,7 +589,7 @@ class PostgresEngine(Engine):
             snippet_html=self._headline(
                 self._shown("summary"),
                 StripTags(body),
-                Left(pdf_text_visible_to(self.members), HEADLINE_PDF_CHARS),
+                Left(documents_text_visible_to(self.members), HEADLINE_DOCUMENTS_CHARS),
             )
         )
 

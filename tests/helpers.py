@@ -85,10 +85,30 @@ def make_news(title="A news item", kind=Kind.NEWS, published=True, days_ago=1, *
         published_at=timezone.now() - datetime.timedelta(days=days_ago),
         **extra,
     )
-    if kind == Kind.REPORT and not item.pdf:
-        item.pdf.save(f"{slug}.pdf", ContentFile(PDF_BYTES), save=False)
     item.save()
+    if kind == Kind.REPORT:
+        # A report offers its PDF: a library document.
+        offer_document(item, make_document(title, name=f"{slug}.pdf"))
     return item
+
+
+def make_document(title="A report", content=PDF_BYTES, name="report.pdf", **fields):
+    """A media library document saved through the model (its facts read from the file)."""
+    from library.models import Document
+
+    fields.setdefault("title_en", title)
+    document = Document(file=ContentFile(content, name=name), **fields)
+    document.save()
+    return document
+
+
+def offer_document(item, document, role="report", order=None):
+    """`item` offers `document` (an ItemDocument row, after the item's others)."""
+    from news.models import ItemDocument
+
+    if order is None:
+        order = ItemDocument.objects.filter(news_item=item).count()
+    return ItemDocument.objects.create(news_item=item, document=document, role=role, order=order)
 
 
 def make_page(title="A program page", published=True, **extra):
@@ -192,7 +212,8 @@ def admin_form_data(response):
 
 
 def news_post(**fields):
-    """The add form of a news item as staff fill it in, with the empty `articles` inline."""
+    """The add form of a news item as staff fill it in, with the empty `documents` and
+    `articles` inlines."""
     published = timezone.localtime() - datetime.timedelta(hours=1)
     data = {
         "kind": Kind.NEWS,
@@ -208,6 +229,10 @@ def news_post(**fields):
         "articles-INITIAL_FORMS": "0",
         "articles-MIN_NUM_FORMS": "0",
         "articles-MAX_NUM_FORMS": "1000",
+        "documents-TOTAL_FORMS": "0",
+        "documents-INITIAL_FORMS": "0",
+        "documents-MIN_NUM_FORMS": "0",
+        "documents-MAX_NUM_FORMS": "1000",
     }
     data.update(fields)
     return data
@@ -267,7 +292,8 @@ def publish_in_admin(client, title, kind=Kind.REPORT, when=None):
         }
     )
     if kind == Kind.REPORT:
-        data["pdf"] = SimpleUploadedFile("r.pdf", PDF_BYTES, content_type="application/pdf")
+        document = make_document(title, name="r.pdf")
+        add_pairing_row(data, "documents", document=document.pk, role="report", order=0)
     response = client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     return NewsItem.objects.get(title=title)

@@ -10,13 +10,17 @@ from django.views.generic import TemplateView
 from core.seo import organization
 from core.updated import latest_update
 from news.models import NewsItem
+from news.views import documents_prefetch
 from pages.models import ProgramPage, SiteSettings
 from partners.models import Municipality, Partnership
 
 
 def home_content(site):
     """What the home page shows, and when it last changed (also the sitemap's date for it)."""
-    latest = list(NewsItem.objects.published()[: site.latest_count])
+    # The cards' report links: the items' documents in one query.
+    latest = list(
+        NewsItem.objects.published().prefetch_related(documents_prefetch())[: site.latest_count]
+    )
     sections = list(ProgramPage.objects.published().filter(show_on_home=True).with_content())
     partners = list(
         Municipality.objects.published()

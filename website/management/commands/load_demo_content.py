@@ -10,15 +10,15 @@ import zoneinfo
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone, translation
 from PIL import Image, ImageDraw, ImageFont
 
+from library.models import Document
 from library.models import Image as LibraryImage
-from news.models import Article, Kind, NewsItem
+from news.models import Article, ItemDocument, Kind, NewsItem, Role
 from pages.models import PageFigure, PagePoint, ProgramPage, SiteSettings
 from partners.models import Country, Municipality, Partnership
 
@@ -817,17 +817,35 @@ class Command(BaseCommand):
         item, changed = self.upsert(NewsItem, data.pop("slug"), {"is_published": True, **data})
         if not changed:
             return item
+        item.documents.all().delete()
         if pdf:
+            # The report's PDF, a library document the item offers.
             filename, title = pdf
-            item.pdf.save(filename, ContentFile(sample_pdf(title)), save=True)
+            document = self.load_document(filename, title, sample_pdf(title))
+            ItemDocument.objects.create(news_item=item, document=document, role=Role.REPORT)
         item.partners.set([municipalities[slug] for slug in partners])
         item.articles.all().delete()
         for order, (title, filename) in enumerate(articles, 1):
-            article = Article(
+            Article.objects.create(
                 news_item=item,
                 publication="Economics Today",
                 order=order,
+                document=self.load_document(filename, title, sample_pdf(title.en)),
                 **columns({"title": title, "note": SAMPLE_FILE_NOTE}),
             )
-            article.file.save(filename, ContentFile(sample_pdf(title.en)), save=True)
         return item
+
+    def load_document(self, filename, title, content):
+        """The library document of that title (made now, or put back with --reset)."""
+        title = title if isinstance(title, Texts) else Texts(title)
+        document = Document.objects.filter(title_en=title.en).first()
+        if document is None or self.reset:
+            document = document or Document()
+            if not document.file:
+                document.file = SimpleUploadedFile(
+                    filename, content, content_type="application/pdf"
+                )
+            for field, value in columns({"title": title}).items():
+                setattr(document, field, value)
+            document.save()
+        return document

@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from news.models import Kind, NewsItem
+from news.models import ItemDocument, Kind, NewsItem, Role, documents_texts
 from partners.models import Country, Municipality, Partnership
 
 WORDS = (
@@ -93,7 +93,10 @@ class Command(BaseCommand):
 
     def news(self, rng, count):
         existing = set(NewsItem.objects.values_list("slug", flat=True))
-        report = NewsItem.objects.filter(kind=Kind.REPORT).exclude(pdf="").first()
+        # Every sample report offers the demo report's document.
+        link = ItemDocument.objects.filter(news_item__kind=Kind.REPORT).first()
+        report = link.document if link else None
+        texts = documents_texts(link.news_item_id) if link else ("", "")
         now = timezone.now()
         new = []
         for number in range(1, count + 1):
@@ -114,14 +117,23 @@ class Command(BaseCommand):
                 is_members_only=number % 10 == 0,
             )
             if kind == Kind.REPORT:
-                # Every sample report shares the demo report's PDF file.
-                for field in ("pdf", "pdf_size", "pdf_pages", "pdf_text", "pdf_thumbnail"):
-                    setattr(item, field, getattr(report, field))
-                item.pdf_thumbnail_width = report.pdf_thumbnail_width
-                item.pdf_thumbnail_height = report.pdf_thumbnail_height
+                # Its text for the search, as NewsItem.save() would keep it.
+                item.documents_text, item.members_documents_text = texts
             new.append(item)
         NewsItem.objects.bulk_create(new, batch_size=200)
-        return list(NewsItem.objects.filter(slug__startswith="sample-news-item-"))
+        items = list(NewsItem.objects.filter(slug__startswith="sample-news-item-"))
+        offered = set(
+            ItemDocument.objects.filter(news_item__in=items).values_list("news_item_id", flat=True)
+        )
+        ItemDocument.objects.bulk_create(
+            [
+                ItemDocument(news_item=item, document=report, role=Role.REPORT)
+                for item in items
+                if item.kind == Kind.REPORT and item.pk not in offered
+            ],
+            batch_size=200,
+        )
+        return items
 
     def link(self, rng, items, towns):
         if not towns:
