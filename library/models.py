@@ -6,11 +6,15 @@ found through the relations that point at it)."""
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from files.fields import CheckedImageField
 from files.storage import get_private_storage
 from files.validators import validate_image_upload
+
+from . import images
 
 
 class Tag(models.Model):
@@ -89,6 +93,18 @@ class Image(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        # Its size from a new file before; its renditions made (or removed) after
+        # (library/images.py).
+        kwargs["update_fields"] = images.before_save(self, kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
+        images.after_save(self)
+
+
+@receiver(post_delete, sender=Image, dispatch_uid="library_image_renditions_removed")
+def image_deleted(sender, instance, **kwargs):
+    images.after_delete(instance)
 
 
 class Rendition(models.Model):

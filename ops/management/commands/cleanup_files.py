@@ -10,6 +10,7 @@ disk and on S3-compatible object storage."""
 
 import json
 
+import reversion
 from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import models
@@ -17,6 +18,8 @@ from reversion.models import Version
 
 from editorial.models import Draft
 from files.storage import stored_files
+from library.models import Image, Rendition
+from library.renditions import planned
 
 # Generated files (image renditions) live here and are remade on demand.
 SKIPPED_FOLDERS = {"CACHE"}
@@ -43,6 +46,8 @@ def referenced_names():
             .exclude(**{f"{field.name}__isnull": True})
             .values_list(field.name, flat=True)
         )
+        if not reversion.is_registered(model):  # no history kept (a rendition, for one)
+            continue
         for data in Version.objects.get_for_model(model).values_list("serialized_data", flat=True):
             try:
                 value = json.loads(data)[0]["fields"].get(field.name)
@@ -54,6 +59,15 @@ def referenced_names():
     drafted = draft_uploads()
     for _storage, keep in by_storage:
         keep.update(drafted)
+    # The renditions each library image names now (library/renditions.py), made or being made,
+    # whether or not their rows are committed yet; a deleted image's, or those of a file or
+    # focal point since replaced, are not named and go.
+    rendition_storage = Rendition._meta.get_field("file").storage
+    keep = next((names for storage, names in by_storage if storage is rendition_storage), None)
+    if keep is not None:
+        images = Image.objects.only("file", "width", "height", "focal_x", "focal_y")
+        for image in images.iterator(chunk_size=500):
+            keep.update(item.name for item in planned(image))
     return by_storage
 
 
