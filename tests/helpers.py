@@ -221,7 +221,6 @@ def news_post(**fields):
         "slug": "council-opens-a-farmers-market",
         "summary_en": "Kang Meas District opened a weekly market for local farmers.",
         "body_en": "<p>The market opens every Saturday.</p>",
-        "image_alt_en": "",
         "published_at_0": published.date().isoformat(),
         "published_at_1": published.strftime("%H:%M:%S"),
         "is_published": "on",
@@ -347,6 +346,18 @@ def image_bytes(size=(4, 3), format="PNG", exif=None):
 
 def image_upload(content, name="photo.png", content_type="image/png"):
     return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+def make_library_image(content=None, name="photo.png", **fields):
+    """A media library image saved through the model (its size read, its renditions made), for
+    items to choose: `content` the file's bytes (a 640×480 PNG by default)."""
+    from library.models import Image as LibraryImage
+
+    fields.setdefault("title", "Market day")
+    fields.setdefault("alt_en", "Stalls of vegetables at the market")
+    image = LibraryImage(file=ContentFile(content or image_bytes((640, 480)), name=name), **fields)
+    image.save()
+    return image
 
 
 # Accounts and security --------------------------------------------------------------------------
