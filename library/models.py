@@ -3,11 +3,16 @@ download counts. Content apps point at them with library.fields.image_field() an
 to Document; the library never imports a content app (where an image or document is used is
 found through the relations that point at it)."""
 
+import posixpath
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
+from django.urls import reverse
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from files.fields import CheckedImageField
@@ -204,6 +209,59 @@ class Document(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        # The file's facts (library/documents.py): read when the file is new.
+        from .documents import update_facts
+
+        update_fields = update_facts(self, kwargs.get("update_fields"))
+        if update_fields is not None:
+            kwargs["update_fields"] = update_fields
+        super().save(*args, **kwargs)
+        self._stored_file = self.file.name
+
+    def get_absolute_url(self):
+        return reverse("library:document", args=[self.pk, self.readable_name])
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._stored_file = instance.__dict__.get("file")
+        return instance
+
+    def clean_fields(self, exclude=None):
+        # The check by parsing is here rather than in the field's validators, so that every
+        # form of a Document (the admin's, the chooser's upload) runs it without a schema
+        # change.
+        errors = {}
+        try:
+            super().clean_fields(exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if "file" not in (exclude or ()) and "file" not in errors and self.file:
+            from .documents import validate_document
+
+            try:
+                validate_document(self.file)
+            except ValidationError as error:
+                errors["file"] = error.error_list
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def readable_name(self):
+        """The name readers download it under: the English title's slug, the document's
+        language and its type, e.g. encouraging-womens-participation-2016-en.pdf."""
+        stem = slugify(self.title_en or self.title)[:80].strip("-") or "document"
+        return f"{stem}-{self.language}.{self.file_type}"
+
+    @property
+    def thumbnail_url(self):
+        """The picture of a PDF's first page, served by the document view's rules."""
+        if not self.thumbnail:
+            return ""
+        extension = posixpath.splitext(self.thumbnail.name)[1].lstrip(".")
+        return reverse("library:first_page", args=[self.pk, extension])
 
 
 class DownloadCount(models.Model):

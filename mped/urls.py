@@ -27,6 +27,9 @@ urlpatterns = [
     path("robots.txt", cache_public_page(robots_txt), name="robots_txt"),
     path("favicon.ico", favicon, name="favicon"),
     path("sitemap.xml", cache_public_page(sitemap_view), {"sitemaps": SITEMAPS}, name="sitemap"),
+    # Library documents: one address per file whatever the reader's language, checked by the
+    # view (never wrapped with cache_public_page: downloads are counted and members-only).
+    path("documents/", include("library.urls")),
     path(settings.MPED_ADMIN_URL, admin.site.urls),
 ]
 
