@@ -116,6 +116,9 @@ class Section:
     objects: list = field(default_factory=list)
     advice: str = ""
     is_log: bool = False
+    # A section that is not a list of rows (the library's most downloaded documents): a
+    # function of the section that sets its count and lines itself, instead of fill().
+    filler: Callable | None = None
 
     @property
     def has_more(self):
@@ -269,6 +272,10 @@ def site_url(obj):
 
 def fill(sections):
     """Count and list each section's items: one aggregate per model, one list per source."""
+    for section in sections:
+        if section.filler:
+            section.filler(section)
+    sections = [section for section in sections if not section.filler]
     counts = {}
     for model in {source.model for section in sections for source in section.sources}:
         wanted = {

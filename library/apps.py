@@ -10,3 +10,17 @@ class LibraryConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "library"
     verbose_name = _("Media library")
+
+    def ready(self):
+        from core.cache import register_content_models
+        from editorial.dashboard import register_dashboard
+
+        from . import dashboard
+
+        # Items show their documents' titles, types and sizes. Not DownloadCount: a download
+        # changes no page (and must not empty the page cache).
+        register_content_models(self.get_model("Document"))
+        # Pages show images' renditions (named after the focal point) and alt text: a changed
+        # image changes them.
+        register_content_models(self.get_model("Image"))
+        register_dashboard(self.get_model("Document"), sections=dashboard.sections)
