@@ -115,7 +115,7 @@ def sync_renditions(image, *, check_files=False):
 
 
 def make_files(image, items):
-    """Encode and store `items` (Planned renditions of `image`); the ones made, in order. The
+    """Encode and store `items` (Planned renditions of `image`); returns the ones made. The
     original is opened once; one that cannot be read makes nothing (logged)."""
     try:
         with image.file.open("rb") as handle:
@@ -137,8 +137,10 @@ def make_files(image, items):
         )
     icc_profile = original.info.get("icc_profile")
     made = []
-    crops = {}
-    for item in items:
+    crops, resized = {}, {}
+    # Widest first: each narrower size is resized from the one before (quicker than from the
+    # original, and as sharp).
+    for item in sorted(items, key=lambda item: (item.spec, -item.width)):
         spec = renditions.SPECS[item.spec]
         try:
             if item.spec not in crops:
@@ -146,7 +148,11 @@ def make_files(image, items):
                     (image.width, image.height), spec.ratio, (image.focal_x, image.focal_y)
                 )
                 crops[item.spec] = original.crop(box)
-            content = encode(crops[item.spec], item, icc_profile)
+            size = (item.width, item.height)
+            if (item.spec, size) not in resized:  # once for all its formats
+                resized[(item.spec, size)] = resize(crops[item.spec], size)
+                crops[item.spec] = resized[(item.spec, size)]
+            content = encode(resized[(item.spec, size)], item.format, icc_profile)
             store(item.name, content)
         except Exception:
             logger.exception("Could not make the rendition %s", item.name)
@@ -155,12 +161,19 @@ def make_files(image, items):
     return made
 
 
-def encode(crop, item, icc_profile=None):
-    picture = _in_mode(crop, item.format)
-    if picture.size != (item.width, item.height):
-        picture = picture.resize((item.width, item.height), PILImage.Resampling.LANCZOS)
+def resize(picture, size):
+    if picture.size == size:
+        return picture
+    # reducing_gap: a quick halving first while the picture is over 3 times the size, then
+    # Lanczos (Pillow's docs: indistinguishable from Lanczos alone at 3, and several times
+    # faster from a camera's photo).
+    return picture.resize(size, PILImage.Resampling.LANCZOS, reducing_gap=3.0)
+
+
+def encode(picture, fmt, icc_profile=None):
+    picture = _in_mode(picture, fmt)
     buffer = io.BytesIO()
-    options = dict(renditions.ENCODER_OPTIONS[item.format])
+    options = dict(renditions.ENCODER_OPTIONS[fmt])
     if icc_profile:
         options["icc_profile"] = icc_profile
     # No EXIF is written: a photo's camera details and GPS position stay in the original.

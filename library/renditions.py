@@ -183,11 +183,9 @@ def picture(image, spec):
     """The renditions of `image` for the place `spec` ("card", "header", "full", "social"),
     worked out without a query; None when there is no image or its size is unknown (its file
     could not be read when it was saved; logged)."""
-    if image is None:
+    if image is None or not image.pk or not image.file:
         return None
     spec = SPECS[spec] if isinstance(spec, str) else spec
-    if not image.file:
-        return None
     if not image.width or not image.height:
         logger.warning(
             "Image %s (%s) has no known size: its file could not be read; "
@@ -197,7 +195,7 @@ def picture(image, spec):
         )
         return None
     sizes = output_sizes(spec, (image.width, image.height))
-    if not image.pk or not sizes:
+    if not sizes:
         return None
     sources = []
     for fmt in spec.format_list():

@@ -491,3 +491,48 @@ def test_rendering_pictures_of_rows_that_point_at_images_costs_one_query():
         return len(captured)
 
     assert queries(1) == queries(4) == 1
+
+
+# On a page, through HTTP -----------------------------------------------------------------------
+
+
+def test_a_news_page_with_a_corrupt_image_file_answers_200(client, uncached, caplog):
+    from .helpers import make_news
+
+    caplog.set_level(logging.WARNING, logger="library")
+    broken = make_image(b"GIF89a broken", name="broken.gif")
+    item = make_news("Broken picture", image=broken)
+    response = client.get(item.get_absolute_url())
+    assert response.status_code == 200
+    assert b"<picture>" not in response.content
+    assert "has no known size" in caplog.text
+
+    # A file that was fine when uploaded and broke later: the page still shows the renditions.
+    fine = make_image(photo((1700, 1000), (850, 500)))
+    with default_storage.open(fine.file.name, "wb") as handle:
+        handle.write(b"garbage")
+    fine.title = "Saved again with its file broken"
+    fine.save()
+    item.image = fine
+    item.save()
+    response = client.get(item.get_absolute_url())
+    assert response.status_code == 200
+    assert response.content.count(b"<picture>") == 1
+
+
+def test_a_french_page_marks_the_english_alt_text(client, uncached):
+    from .helpers import make_news
+
+    image = make_image(photo((1700, 1000), (850, 500)), alt_fr="")
+    item = make_news("Market", image=image)
+    with translation.override("fr"):
+        url = item.get_absolute_url()
+    assert url.startswith("/fr/")
+    response = client.get(url)
+    assert response.status_code == 200
+    pictures = [
+        attrs for attrs in Elements(response.content.decode()).all("img") if "srcset" in attrs
+    ]
+    assert len(pictures) == 1
+    assert pictures[0]["alt"] == "Stalls at the market in Siem Reap"
+    assert pictures[0]["lang"] == "en"
