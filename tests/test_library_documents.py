@@ -601,33 +601,57 @@ def files_in(folder):
     }
 
 
-def test_cleanup_files_keeps_the_library_documents_rows_point_at(report):
+def test_cleanup_files_keeps_the_library_files_rows_point_at(report):
+    from library.models import Image, Rendition
+
+    image = Image(title="Fields", alt="Rice fields", file=upload(image_bytes((900, 600)), "f.png"))
+    image.save()
+    media = {image.file.name, *Rendition.objects.values_list("file", flat=True)}
     names = {report["en"].file.name, report["en"].thumbnail.name, report["fr"].file.name}
-    stray = Path(settings.PRIVATE_MEDIA_ROOT, "library/documents/stray.pdf")
-    stray.write_bytes(b"%PDF-1.4 nobody's")
+    Path(settings.PRIVATE_MEDIA_ROOT, "library/documents/stray.pdf").write_bytes(b"%PDF-1.4")
+    Path(settings.MEDIA_ROOT, "library/images/stray.png").write_bytes(image_bytes())
     out = io.StringIO()
     call_command("cleanup_files", stdout=out)
     assert "Deleted library/documents/stray.pdf" in out.getvalue()
+    assert "Deleted library/images/stray.png" in out.getvalue()
     assert set(files_in(settings.PRIVATE_MEDIA_ROOT)) == names
+    assert set(files_in(settings.MEDIA_ROOT)) == media
 
 
-def test_backup_and_restore_bring_back_documents_their_pictures_and_counts(
-    report, tmp_path, client
-):
+def test_backup_and_restore_bring_back_documents_images_and_counts(report, tmp_path, client):
     from library.downloads import add_download, month_start
+    from library.models import Image, Rendition
+    from library.renditions import picture
 
     add_download(report["en"], month_start(), 5)
+    image = Image(
+        title="Market", alt="A market", file=upload(image_bytes((1600, 1000)), "market.png")
+    )
+    image.save()
+    renditions = set(Rendition.objects.values_list("file", flat=True))
+    assert renditions
     out = io.StringIO()
     call_command("backup", output=str(tmp_path / "site.tar.gz"), stdout=out)
     before = files_in(settings.PRIVATE_MEDIA_ROOT)
+    media = files_in(settings.MEDIA_ROOT)
     assert len(before) == 3
-    for name in before:
-        Path(settings.PRIVATE_MEDIA_ROOT, name).unlink()
+    assert {image.file.name, *renditions} <= set(media)
+    for folder, names in ((settings.PRIVATE_MEDIA_ROOT, before), (settings.MEDIA_ROOT, media)):
+        for name in names:
+            Path(folder, name).unlink()
     report["en"].download_counts.all().delete()
 
     connection.check_constraints()
     call_command("restore", str(tmp_path / "site.tar.gz"), "--flush", stdout=io.StringIO())
     assert files_in(settings.PRIVATE_MEDIA_ROOT) == before
+    assert files_in(settings.MEDIA_ROOT) == media
+    # Renditions can be made again from the image alone.
+    for name in renditions:
+        Path(settings.MEDIA_ROOT, name).unlink()
+    call_command("make_renditions", stdout=io.StringIO())
+    assert files_in(settings.MEDIA_ROOT) == media
+    header = picture(Image.objects.get(pk=image.pk), "header")
+    assert Path(settings.MEDIA_ROOT, header.src.removeprefix(settings.MEDIA_URL)).is_file()
     english = Document.objects.get(pk=report["en"].pk)
     assert english.download_counts.get().downloads == 5
     response = client.get(english.get_absolute_url())
