@@ -176,7 +176,7 @@ class ImageAdmin(TranslationAdmin):
     def size(self, image):
         if not image.width:
             return "—"
-        return gettext("%(width)s × %(height)s pixels") % {
+        return gettext("%(width)s × %(height)s px") % {
             "width": image.width,
             "height": image.height,
         }

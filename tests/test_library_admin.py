@@ -161,7 +161,7 @@ def test_the_list_shows_thumbnails_titles_tags_sizes_and_uses(editor):
     }
     harvest_row = next(text for text in rows if "Rice harvest" in text)
     market_row = next(text for text in rows if "Night market" in text)
-    assert "60 × 40 pixels" in harvest_row
+    assert "60 × 40 px" in harvest_row
     assert "3 items" in harvest_row
     assert "Kep, Markets" in market_row
     assert "not used" in market_row

@@ -45,8 +45,9 @@
     }
 
     function draw(announce) {
-      marker.style.left = x + "%";
-      marker.style.top = y + "%";
+      // In pixels of the image itself (the frame may be wider than the image it holds).
+      marker.style.left = image.offsetLeft + (x / 100) * image.offsetWidth + "px";
+      marker.style.top = image.offsetTop + (y / 100) * image.offsetHeight + "px";
       label.textContent = describe();
       const ratio = image.naturalWidth && image.naturalHeight
         ? image.naturalWidth / image.naturalHeight
@@ -84,6 +85,7 @@
 
     marker.hidden = false;
     crops.hidden = false;
+    window.addEventListener("resize", () => draw(false));
     if (!editable) {
       marker.disabled = true;
       draw(false);
