@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from library.models import Image as LibraryImage
 from news.models import Article, Kind, NewsItem
 from pages.models import ProgramPage, SiteSettings
 from partners.models import Country, Municipality, Partnership
@@ -30,6 +31,7 @@ from .helpers import (
     change_url,
     form_errors,
     image_bytes,
+    make_library_image,
     make_municipality,
     make_news,
     make_page,
@@ -224,56 +226,52 @@ def test_a_file_not_named_pdf_is_refused_as_a_report(staff_client, db):
     assert not NewsItem.objects.exists()
 
 
-def test_an_image_with_its_description_is_shown_on_the_public_page(staff_client, db):
-    item = add_news_via_admin(
-        staff_client,
-        image=SimpleUploadedFile("market.png", image_bytes(), content_type="image/png"),
-        image_alt_en="Stalls of vegetables at the new market",
+def test_an_image_chosen_from_the_library_is_shown_with_its_description(staff_client, db):
+    image = make_library_image(
+        image_bytes((1600, 1200)), alt_en="Stalls of vegetables at the new market"
     )
+    item = add_news_via_admin(staff_client, image=str(image.pk))
 
     page = markup(Client().get(item.get_absolute_url()))
-    assert f'src="{item.image_480.url}"' in page  # a WebP rendition, see test_uploads.py
+    # The header's renditions (library/renditions.py, tests/test_library_renditions.py).
+    assert re.search(r'<img src="/media/library/renditions/[^"]+\.webp"', page)
     assert 'alt="Stalls of vegetables at the new market"' in page
-    assert 'width="4" height="3"' in page
+    assert 'width="1200" height="675"' in page  # 16:9, the default rendition's size
+    assert image.file.url not in page  # never the uploaded original
 
 
-def test_a_file_that_is_not_an_image_is_refused_as_the_image(staff_client, db):
-    response = staff_client.post(
-        reverse("admin:news_newsitem_add"),
-        news_post(
-            image=SimpleUploadedFile("photo.png", b"not an image", content_type="image/png"),
-            image_alt_en="A photo",
-        ),
+def library_image_post(client, **fields):
+    add_url = reverse("admin:library_image_add")
+    data = admin_form_data(client.get(add_url))
+    data.update(title="Market", **fields)
+    return client.post(add_url, data)
+
+
+def test_a_file_that_is_not_an_image_is_refused_by_the_library(staff_client, db):
+    response = library_image_post(
+        staff_client,
+        file=SimpleUploadedFile("photo.png", b"not an image", content_type="image/png"),
+        alt_en="A photo",
     )
 
     assert_form_shown_again_with(response)
-    assert "image" in response.context["adminform"].form.errors
+    assert "file" in response.context["adminform"].form.errors
     assert "Upload a valid image" in visible_text(response)
-    assert not NewsItem.objects.exists()
+    assert not LibraryImage.objects.exists()
 
 
-def test_an_image_without_a_description_is_refused(staff_client, db):
-    response = staff_client.post(
-        reverse("admin:news_newsitem_add"),
-        news_post(image=SimpleUploadedFile("market.png", image_bytes(), content_type="image/png")),
+def test_an_image_without_a_description_is_refused_by_the_library(staff_client, db):
+    """The alt text is the image's (in English at least), wherever it is shown: the item's form
+    no longer asks for it."""
+    response = library_image_post(
+        staff_client,
+        file=SimpleUploadedFile("market.png", image_bytes(), content_type="image/png"),
+        alt_en="  ",
     )
 
-    assert_form_shown_again_with(response, "Describe the image for readers who cannot see it.")
-    assert not NewsItem.objects.exists()
-
-
-def test_a_municipality_image_without_a_description_is_refused(staff_client, db):
-    data = admin_form_data(staff_client.get(reverse("admin:partners_municipality_add")))
-    data.update(
-        name="Town of Example",
-        slug="town-of-example",
-        country=Country.CANADA,
-        image=SimpleUploadedFile("town.png", image_bytes(), content_type="image/png"),
-    )
-    response = staff_client.post(reverse("admin:partners_municipality_add"), data)
-
-    assert_form_shown_again_with(response, "Describe the image for readers who cannot see it.")
-    assert not Municipality.objects.exists()
+    assert_form_shown_again_with(response)
+    assert "alt_en" in response.context["adminform"].form.errors
+    assert not LibraryImage.objects.exists()
 
 
 # Hostile HTML -----------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from news.models import Kind, NewsItem
 from pages.models import ProgramPage
 from partners.models import Municipality
 
-from .helpers import make_municipality, make_news, make_page, visible_text
+from .helpers import make_library_image, make_municipality, make_news, make_page, visible_text
 
 INDEX = "/admin/"
 
@@ -106,8 +106,9 @@ def content(db):
     age(items["stale_town"], updated_at=now() - days(366))
     age(items["kept_page"], updated_at=now() - days(300))
     age(items["no_summary"], summary_en="")
-    age(items["no_alt"], image="news/images/2024/river.jpg", image_alt_en="")
-    age(items["good_report"], image="news/images/2024/market.jpg", image_alt_en="A market.")
+    # The alt text is the library image's.
+    age(items["no_alt"], image=make_library_image(name="river.png", alt_en=""))
+    age(items["good_report"], image=make_library_image(name="market.png", alt_en="A market."))
     # The drafts in the order "most recently changed first".
     age(items["draft_page"], published_at=now() - days(2), updated_at=now() - days(1))
     return items

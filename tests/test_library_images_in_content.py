@@ -320,3 +320,31 @@ def test_a_page_with_an_image_asks_no_query_more_than_one_without(db, uncached, 
     with CaptureQueriesContext(connection) as without:
         assert client.get(url).status_code == 200
     assert len(with_image) == len(without)
+
+
+def test_an_image_chosen_in_a_draft_of_a_live_item_shows_once_it_is_published(editor, publisher):
+    """An editor's change to a live item waits in its draft (editorial/drafts.py): the draft
+    holds the chosen image's number; readers see the new image once a publisher publishes."""
+    old = make_library_image(name="old.png", alt_en="The old market")
+    new = make_library_image(name="new.png", alt_en="The new market hall")
+    item = make_news("Market halls", image=old)
+    data = admin_form_data(editor.get(change_url(item)))
+    data["image"] = str(new.pk)
+    response = editor.post(change_url(item), data)
+    assert response.status_code == 302, form_errors(response)
+
+    from editorial import drafts
+
+    assert drafts.draft_for(item).data["fields"]["image_id"] == new.pk
+    assert NewsItem.objects.get(pk=item.pk).image == old
+    reader = Client()
+    shown = parse(reader.get(item.get_absolute_url())).pictures[0]["img"]
+    assert shown["alt"] == "The old market"
+
+    data = admin_form_data(publisher.get(change_url(item)))
+    data["_publish_draft"] = "Publish changes"
+    response = publisher.post(change_url(item), data)
+    assert response.status_code == 302, form_errors(response)
+    assert NewsItem.objects.get(pk=item.pk).image == new
+    shown = parse(reader.get(item.get_absolute_url())).pictures[0]["img"]
+    assert shown["alt"] == "The new market hall"

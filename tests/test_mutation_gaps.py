@@ -17,9 +17,10 @@ from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
+from library.models import Image as LibraryImage
 from news.models import Article, Kind, NewsItem
 from pages.models import SiteSettings
-from partners.models import Country, Municipality
+from partners.models import Municipality
 from redirects.models import MissingPage, Redirect
 
 from .helpers import (
@@ -29,7 +30,6 @@ from .helpers import (
     make_member,
     make_municipality,
     make_news,
-    news_post,
     visible_text,
 )
 
@@ -111,29 +111,20 @@ def test_bmp_and_tiff_images_are_refused_with_a_clear_message(
     content = image_in(format)
     with Image.open(io.BytesIO(content)) as opened:
         assert opened.format == format  # Pillow itself reads it: only our rule refuses it
-    upload = SimpleUploadedFile(name, content, content_type=content_type)
-    response = staff_client.post(
-        "/admin/news/newsitem/add/", news_post(image=upload, image_alt_en="A market")
-    )
-    assert_form_shown_again_with(response, "Upload a JPEG, PNG, WebP or GIF image.")
-    assert list(response.context["adminform"].form.errors) == ["image"]
-    assert not NewsItem.objects.exists()
-
-    municipality = make_municipality("Town of Example")
-    add_url = "/admin/partners/municipality/add/"
+    # Images are uploaded to the media library (items choose them there).
+    add_url = "/admin/library/image/add/"
     response = staff_client.post(
         add_url,
         {
             **admin_form_data(staff_client.get(add_url)),
-            "name": "Town of Sample",
-            "slug": "town-of-sample",
-            "country": Country.CANADA,
-            "image": SimpleUploadedFile(name, content, content_type=content_type),
-            "image_alt_en": "The town hall",
+            "title": "Market",
+            "alt_en": "A market",
+            "file": SimpleUploadedFile(name, content, content_type=content_type),
         },
     )
     assert_form_shown_again_with(response, "Upload a JPEG, PNG, WebP or GIF image.")
-    assert list(Municipality.objects.all()) == [municipality]
+    assert list(response.context["adminform"].form.errors) == ["file"]
+    assert not LibraryImage.objects.exists()
 
 
 # 4. "Page Updated" never shows a scheduled item's future publication time ----------------------

@@ -1,5 +1,6 @@
 """Uploads checked for what they are, through the admin as staff use it: PDFs opened with PDFium
-(page count, a picture of the first page), images read with Pillow and shown as WebP renditions.
+(page count, a picture of the first page), images read with Pillow when uploaded to the media
+library and shown on items' pages as its renditions.
 
 A refused upload comes back as a form error, and the item keeps its old file and fields byte
 for byte."""
@@ -13,7 +14,6 @@ from pathlib import Path
 import pikepdf
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import reverse
@@ -21,8 +21,9 @@ from django.utils import timezone
 from PIL import Image
 
 from files.pdfs import PdfError, read_pdf
+from library.models import Image as LibraryImage
 from news.models import Article, Kind, NewsItem
-from partners.models import Country, Municipality
+from partners.models import Municipality
 
 from .helpers import (
     add_news_via_admin,
@@ -305,6 +306,8 @@ def test_a_bad_article_copy_is_refused_and_the_article_keeps_its_file(staff_clie
 
 
 # Refused images ---------------------------------------------------------------------------------
+# Images are uploaded once, to the media library, and chosen by items (tests/test_library_*.py):
+# the library's form checks them as items' forms did.
 
 REFUSED_IMAGES = {
     "fake": (lambda: b"GIF89a? no, just words", "Upload a valid image."),
@@ -312,49 +315,62 @@ REFUSED_IMAGES = {
     "oversized": (lambda: image_bytes((300, 200)), "the largest allowed is 100 bytes"),
     "cut off": (lambda: image_bytes((300, 200), "JPEG")[:400], "Upload a valid image."),
 }
+LIBRARY_ADD = "/admin/library/image/add/"
 
 
-def news_item_with_image(staff_client):
-    return add_news_via_admin(
-        staff_client,
-        image=image_upload(image_bytes((640, 480)), "market.png"),
-        image_alt_en="Stalls of vegetables at the new market",
+def library_image_via_admin(
+    staff_client, content=None, name="market.png", content_type="image/png", **fields
+):
+    data = admin_form_data(staff_client.get(LIBRARY_ADD))
+    data.update(
+        file=image_upload(content or image_bytes((640, 480)), name, content_type),
+        title="Market day",
+        alt_en="Stalls of vegetables at the new market",
+        **fields,
     )
+    response = staff_client.post(LIBRARY_ADD, data)
+    assert response.status_code == 302, form_errors(response)
+    return LibraryImage.objects.get(title=data["title"])
 
 
-def municipality_with_image(staff_client):
+def news_item_with_image(staff_client, image=None):
+    image = image or library_image_via_admin(staff_client)
+    return add_news_via_admin(staff_client, image=str(image.pk))
+
+
+def municipality_with_image(staff_client, image=None):
+    image = image or library_image_via_admin(staff_client, name="town.png", title="Town hall")
     municipality = make_municipality("Town of Example")
     data = admin_form_data(staff_client.get(change_url(municipality)))
-    data.update(
-        image=image_upload(image_bytes((640, 480)), "town.png"),
-        image_alt_en="The town hall",
-        _publish_draft="Publish changes",  # a live item: saved and published
-    )
+    data.update(image=str(image.pk), _publish_draft="Publish changes")  # saved and published
     response = staff_client.post(change_url(municipality), data)
     assert response.status_code == 302, form_errors(response)
     return Municipality.objects.get(pk=municipality.pk)
 
 
-@pytest.mark.parametrize("make_owner", [news_item_with_image, municipality_with_image])
 @pytest.mark.parametrize("kind", REFUSED_IMAGES)
-def test_a_bad_image_is_refused_and_the_old_image_is_kept(
-    staff_client, db, settings, kind, make_owner
+def test_a_bad_image_is_refused_and_the_library_image_keeps_its_file(
+    staff_client, db, settings, kind
 ):
-    owner = make_owner(staff_client)
-    assert owner.image_width == 640
-    before = snapshot(owner, "image")
+    image = library_image_via_admin(staff_client)
+    item = news_item_with_image(staff_client, image)
+    assert (image.width, image.height) == (640, 480)
+    before = snapshot(image, "file")
     make_content, message = REFUSED_IMAGES[kind]
     if kind == "oversized":
         settings.MPED_MAX_IMAGE_BYTES = 100
 
-    data = admin_form_data(staff_client.get(change_url(owner)))
-    data["image_alt_en"] = "A description that must not be saved"
-    data["image"] = image_upload(make_content(), "new.png")
-    response = staff_client.post(change_url(owner), data)
+    data = admin_form_data(staff_client.get(change_url(image)))
+    data["alt_en"] = "A description that must not be saved"
+    data["file"] = image_upload(make_content(), "new.png")
+    response = staff_client.post(change_url(image), data)
 
     assert_form_shown_again_with(response, message)
-    assert list(response.context["adminform"].form.errors) == ["image"]
-    assert snapshot(owner, "image") == before
+    assert list(response.context["adminform"].form.errors) == ["file"]
+    assert snapshot(image, "file") == before
+    assert 'alt="Stalls of vegetables at the new market"' in markup(
+        Client().get(item.get_absolute_url())
+    )
 
 
 # 400 million pixels: Pillow refuses to open it; 100 million: Pillow only warns, our limit refuses.
@@ -364,107 +380,106 @@ def test_the_bomb_is_refused_from_its_header_without_being_decoded(staff_client,
     bomb = decompression_bomb_png(side)
     assert len(bomb) < 100_000  # tiny on disk
     response = staff_client.post(
-        reverse("admin:partners_municipality_add"),
+        LIBRARY_ADD,
         {
-            **admin_form_data(staff_client.get(reverse("admin:partners_municipality_add"))),
-            "name": "Town of Example",
-            "slug": "town-of-example",
-            "country": Country.CANADA,
-            "image": image_upload(bomb, "bomb.png"),
-            "image_alt_en": "Nothing",
+            **admin_form_data(staff_client.get(LIBRARY_ADD)),
+            "title": "Bomb",
+            "alt_en": "Nothing",
+            "file": image_upload(bomb, "bomb.png"),
         },
     )
 
     assert_form_shown_again_with(response, "This image has too many pixels")
-    assert not Municipality.objects.exists()
+    assert not LibraryImage.objects.exists()
 
 
 # Renditions -------------------------------------------------------------------------------------
+# The crops themselves: tests/test_library_renditions.py. Here, what the items' pages offer.
 
 
-def test_a_large_photo_is_served_as_webp_renditions_no_wider_than_1200_pixels(staff_client, db):
-    item = add_news_via_admin(
-        staff_client,
-        image=image_upload(image_bytes((2000, 1500), "JPEG"), "market.jpg", "image/jpeg"),
-        image_alt_en="Stalls of vegetables at the new market",
+def header_of(page):
+    """The header picture's <img> tag, its src, and its srcset as [(url, width)]."""
+    match = re.search(r'<img src="([^"]+)" srcset="([^"]+)"[^>]*class="news-image"[^>]*>', page)
+    assert match, "no header picture on the page"
+    entries = [entry.rsplit(" ", 1) for entry in match.group(2).split(", ")]
+    return match.group(0), match.group(1), [(url, int(width.rstrip("w"))) for url, width in entries]
+
+
+def test_a_large_photo_is_served_as_header_renditions_never_the_original(staff_client, db):
+    image = library_image_via_admin(
+        staff_client, image_bytes((2000, 1500), "JPEG"), "market.jpg", content_type="image/jpeg"
     )
+    item = news_item_with_image(staff_client, image)
 
     page = markup(Client().get(item.get_absolute_url()))
-    tag, src, srcset = srcset_of(page)
-    assert [width for _, width in srcset] == [480, 800, 1200]
+    tag, src, srcset = header_of(page)
+    assert [width for _, width in srcset] == [800, 1200, 1600]
     assert 'sizes="(max-width: 45rem) 100vw, 45rem"' in tag
     assert 'alt="Stalls of vegetables at the new market"' in tag
-    assert 'loading="lazy"' in tag
-    assert 'width="800" height="600"' in tag  # the size of the rendition in src
-    assert src == srcset[1][0]
-    assert item.image.url not in page  # never the uploaded original
+    assert 'width="1200" height="675"' in tag  # the size of the rendition in src
+    assert image.file.url not in page  # never the uploaded original
     for url, width in srcset:
         with Image.open(media_path(url)) as rendition:
             assert rendition.format == "WEBP"
-            assert rendition.size == (width, width * 3 // 4)
+            assert rendition.size == (width, round(width * 9 / 16))
 
 
 def test_a_small_image_is_not_enlarged(staff_client, db):
-    item = add_news_via_admin(
-        staff_client,
-        image=image_upload(image_bytes((640, 480)), "market.png"),
-        image_alt_en="Stalls of vegetables at the new market",
-    )
+    item = news_item_with_image(staff_client)  # 640 × 480
 
-    tag, src, srcset = srcset_of(markup(Client().get(item.get_absolute_url())))
-    assert [width for _, width in srcset] == [480, 640]
-    assert 'width="640" height="480"' in tag
+    tag, src, srcset = header_of(markup(Client().get(item.get_absolute_url())))
+    assert all(width <= 640 for _, width in srcset)
     with Image.open(media_path(src)) as rendition:
-        assert (rendition.format, rendition.size) == ("WEBP", (640, 480))
+        assert rendition.format == "WEBP"
+        assert rendition.width <= 640
 
 
 def test_a_phone_photo_turned_by_its_exif_orientation_is_shown_upright(staff_client, db):
     exif = Image.Exif()
     exif[0x0112] = 6  # Orientation: the camera was held upright, the pixels lie sideways
-    item = add_news_via_admin(
+    image = library_image_via_admin(
         staff_client,
-        image=image_upload(image_bytes((1600, 1200), "JPEG", exif), "upright.jpg", "image/jpeg"),
-        image_alt_en="The new market hall",
+        image_bytes((1600, 1200), "JPEG", exif),
+        "upright.jpg",
+        content_type="image/jpeg",
     )
+    item = news_item_with_image(staff_client, image)
 
-    assert (item.image_width, item.image_height) == (1200, 1600)
-    tag, src, srcset = srcset_of(markup(Client().get(item.get_absolute_url())))
-    assert [width for _, width in srcset] == [480, 800, 1200]
-    assert 'width="800" height="1067"' in tag
+    assert (image.width, image.height) == (1200, 1600)
+    tag, src, srcset = header_of(markup(Client().get(item.get_absolute_url())))
     for url, width in srcset:
         with Image.open(media_path(url)) as rendition:
-            assert rendition.width == width
-            assert rendition.height == round(width * 4 / 3)
+            assert rendition.width == width <= 1200
+            assert rendition.height == round(width * 9 / 16)
 
 
-def test_a_municipality_image_uses_the_same_renditions(staff_client, db):
-    municipality = municipality_with_image(staff_client)
+def test_a_municipality_shows_the_same_image_as_a_news_item(staff_client, db):
+    image = library_image_via_admin(staff_client)
+    item = news_item_with_image(staff_client, image)
+    municipality = municipality_with_image(staff_client, image)
 
+    news_page = markup(Client().get(item.get_absolute_url()))
     page = markup(Client().get(municipality.get_absolute_url()))
-    tag, src, srcset = srcset_of(page)
-    assert [width for _, width in srcset] == [480, 640]
-    assert 'alt="The town hall"' in tag
-    assert municipality.image.url not in page
+    assert header_of(page) == header_of(news_page)  # the same files, made once
+    assert image.file.url not in page
 
 
-def test_news_and_municipality_images_are_stored_in_their_own_folders(staff_client, db):
+def test_an_image_is_stored_once_in_the_library_folder(staff_client, db):
     year = timezone.localtime().year
-    item = news_item_with_image(staff_client)
-    municipality = municipality_with_image(staff_client)
+    image = library_image_via_admin(staff_client)
+    news_item_with_image(staff_client, image)
+    municipality_with_image(staff_client, image)
 
-    assert item.image.name == f"news/images/{year}/market.png"
-    assert municipality.image.name == f"partners/{year}/town.png"
+    assert image.file.name == f"library/images/{year}/market.png"
+    assert LibraryImage.objects.count() == 1
 
 
 def test_an_image_gone_from_disk_does_not_break_the_page(staff_client, db):
     item = news_item_with_image(staff_client)
-    item.image.storage.delete(item.image.name)
-    fresh = NewsItem.objects.get(pk=item.pk)
-    for width in (480, 800, 1200):
-        rendition = getattr(fresh, f"image_{width}")
-        rendition.storage.delete(rendition.name)
-    cache.clear()  # where imagekit remembers which renditions exist
+    image = item.image
+    image.file.storage.delete(image.file.name)
+    for rendition in image.renditions.all():
+        rendition.file.storage.delete(rendition.file.name)
 
     response = Client().get(item.get_absolute_url())
     assert response.status_code == 200
-    assert 'class="news-image"' not in markup(response)
