@@ -41,6 +41,7 @@ from .helpers import (
     PDF_BYTES,
     ROOT,
     image_bytes,
+    make_library_image,
     make_member,
     make_municipality,
     make_news,
@@ -75,8 +76,8 @@ def site(db, django_user_model):
         is_members_only=True,
         body="<p>Members read this.</p>",
     )
-    pictured = make_news("With a picture", image_alt="A red field")
-    pictured.image.save("field.png", ContentFile(image_bytes((900, 600))), save=True)
+    field = make_library_image(image_bytes((900, 600)), "field.png", alt_en="A red field")
+    pictured = make_news("With a picture", image=field)
     press = make_news("In the papers", kind=Kind.PRESS)
     article = Article(news_item=press, title="Economics Today", publication="ET")
     article.file.save("economics-today.pdf", ContentFile(PDF_BYTES), save=True)
@@ -170,6 +171,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
+from library.renditions import picture as rendition_picture
 from news.models import NewsItem
 from reversion.models import Version
 
@@ -180,7 +182,7 @@ def digest(response):
 client = Client()
 User = get_user_model()
 report = NewsItem.objects.get(slug="annual-report-2026")
-pictured = NewsItem.objects.get(slug="with-a-picture")
+pictured = NewsItem.objects.select_related("image").get(slug="with-a-picture")
 members = NewsItem.objects.get(slug="for-members")
 found = {}
 page = client.get(report.get_absolute_url())
@@ -188,8 +190,9 @@ found["report_page"] = [page.status_code, "Annual report 2026" in page.content.d
 found["report_pdf"] = [client.get(report.pdf.url).status_code, digest(client.get(report.pdf.url))]
 found["first_page"] = client.get(report.pdf_thumbnail.url).status_code
 page = client.get(pictured.get_absolute_url())
-found["picture_page"] = [page.status_code, pictured.image_800.url in page.content.decode()]
-found["rendition"] = client.get(pictured.image_800.url).status_code
+header = rendition_picture(pictured.image, "header")
+found["picture_page"] = [page.status_code, header.src in page.content.decode()]
+found["rendition"] = client.get(header.src).status_code
 found["partners"] = sorted(report.partners.values_list("name", flat=True))
 found["history"] = [
     [version.revision.user.username, version.revision.comment]
@@ -229,9 +232,9 @@ def test_a_backup_restores_onto_a_fresh_database_with_every_row_and_file(
     assert "as the archive's manifest counts" in result.stdout
     assert "news.newsitem: 4" in result.stdout
 
-    # Every file, byte for byte: PDFs, first pages, the image and its renditions.
+    # Every file, byte for byte: PDFs, first pages, the library's image and its renditions.
     media, private = files_in(settings.MEDIA_ROOT), files_in(settings.PRIVATE_MEDIA_ROOT)
-    assert any(name.startswith("CACHE/images/") for name in media)
+    assert any(name.startswith("library/renditions/") for name in media)
     assert len(private) == 5  # two reports' PDFs and first pages, an article's copy
     assert files_in(restored / "media") == media
     assert files_in(restored / "private") == private
