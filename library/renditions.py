@@ -80,6 +80,15 @@ SPECS = {
 }
 
 
+def get_spec(spec):
+    if isinstance(spec, Spec):
+        return spec
+    try:
+        return SPECS[spec]
+    except KeyError:
+        raise ValueError(f"No rendition spec {spec!r}: one of {', '.join(SPECS)}") from None
+
+
 # Geometry ---------------------------------------------------------------------------------------
 
 
@@ -185,7 +194,7 @@ def picture(image, spec):
     could not be read when it was saved; logged)."""
     if image is None or not image.pk or not image.file:
         return None
-    spec = SPECS[spec] if isinstance(spec, str) else spec
+    spec = get_spec(spec)
     if not image.width or not image.height:
         logger.warning(
             "Image %s (%s) has no known size: its file could not be read; "

@@ -355,6 +355,15 @@ def test_a_corrupt_file_is_logged_and_shows_nothing(caplog):
     )
     assert html == "[]"
     assert "has no known size" in caplog.text
+    errors = io.StringIO()
+    call_command("make_renditions", stdout=io.StringIO(), stderr=errors)
+    assert f"Image {image.pk}: its file {image.file.name} cannot be read." in errors.getvalue()
+
+
+def test_a_place_that_does_not_exist_is_a_clear_error():
+    image = make_image(photo((900, 600), (450, 300)))
+    with pytest.raises(ValueError, match="No rendition spec 'banner': one of card, header"):
+        renditions.picture(image, "banner")
 
 
 def test_a_file_broken_after_upload_still_renders(caplog, django_capture_on_commit_callbacks):
