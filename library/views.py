@@ -135,6 +135,8 @@ def file_response(request, field_file, content_type, filename, inline):
         response = StreamingHttpResponse(
             read_range(handle, first, last - first + 1), status=206, content_type=content_type
         )
+        # Closed with the response even when its body is never read (a HEAD request).
+        response._resource_closers.append(handle.close)
         response["Content-Length"] = str(last - first + 1)
         response["Content-Range"] = f"bytes {first}-{last}/{size}"
     else:
