@@ -195,6 +195,8 @@ def file_errors(response):
 
 
 def test_a_docx_is_read_for_its_type_pages_and_text(staff_client):
+    form = visible_text(staff_client.get(add_url()))
+    assert "A PDF, a Word document (DOCX) or a spreadsheet (XLSX)." in form
     content = docx_bytes(["Market access for women farmers.", "", "Second paragraph."], pages=7)
     response = post_document(staff_client, content, "Market access.docx", title="Market access")
     assert response.status_code == 302, file_errors(response)
@@ -553,6 +555,8 @@ def test_an_editor_cannot_change_a_document_that_live_items_offer(editor, publis
     assert "only a publisher can change it" in visible_text(response)
     data = {"title_en": "Changed by an editor", "language": "en"}
     assert editor.post(url, data).status_code == 403
+    delete = reverse("admin:library_document_delete", args=[english.pk])
+    assert editor.post(delete, {"post": "yes"}).status_code == 403
     english.refresh_from_db()
     assert english.title_en == "Encouraging women's participation 2016"
 
