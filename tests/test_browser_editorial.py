@@ -16,6 +16,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image, ImageDraw
+from playwright.sync_api import expect
 
 from news.models import NewsItem
 
@@ -43,6 +44,8 @@ def make_groups_if_flushed():
     import_module("accounts.migrations.0002_editors_group").create_editors(apps, None)
     import_module("news.migrations.0003_editors_see_alert_emails").allow_editors(apps, None)
     import_module("accounts.migrations.0004_publishers_group").create_publishers(apps, None)
+    # The library's permissions (the editor uploads the item's photo there).
+    import_module("library.migrations.0003_roles").grant(apps, None)
 
 
 def staff_in(django_user_model, group, username):
@@ -184,8 +187,17 @@ def test_an_editor_drafts_a_publisher_schedules_it_appears_and_a_bad_edit_is_rev
     assert body.locator("p").count() == 2
     assert body.locator("strong").inner_text() == BOLD_WORDS
     page.locator("#id_pdf").set_input_files(pdf)
-    page.locator("#id_image").set_input_files(jpeg)
-    page.locator("#id_image_alt_en").fill(IMAGE_ALT)
+    # The photo goes to the media library, from the chooser's dialog, and is chosen at once.
+    chooser = page.locator(".field-image [data-library-chooser]")
+    chooser.get_by_role("button", name="Choose an image").click()
+    dialog = page.get_by_role("dialog")
+    dialog.locator("summary", has_text="Upload a new image").click()
+    dialog.locator("input[type=file]").set_input_files(jpeg)
+    dialog.locator("#chooser-upload-title").fill("Commune councillors")
+    dialog.locator("#chooser-upload-alt_en").fill(IMAGE_ALT)
+    dialog.get_by_role("button", name="Upload and choose").click()
+    expect(dialog).to_be_hidden()
+    assert "Commune councillors" in chooser.locator("[data-chooser-chosen]").inner_text()
     # The editor's own files were served by us, not a CDN.
     assert any("/static/django_prose_editor/" in url for url in editor.requests)
     editor.check()
