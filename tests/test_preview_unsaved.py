@@ -25,7 +25,7 @@ from .helpers import (
     admin_form_data,
     change_url,
     image_bytes,
-    image_upload,
+    make_library_image,
     make_member,
     make_municipality,
     make_news,
@@ -224,13 +224,15 @@ def test_phone_and_side_by_side_widths_are_links_to_the_same_preview(publisher):
     assert "preview-frame-desktop" in both and "preview-frame-phone" in both
 
 
-def test_a_new_image_or_pdf_is_named_but_not_stored(publisher, editor):
+def test_a_chosen_library_image_shows_and_a_new_pdf_is_named_but_not_stored(publisher, editor):
     item = make_news("Rice market opens")
+    stall = make_library_image(image_bytes((1600, 900)), alt_en="A market stall")
     before = NothingSaved()
     data = form_of(publisher, item)
-    data.update(image=image_upload(image_bytes((40, 30))), image_alt_en="A market stall")
+    data.update(image=str(stall.pk))  # chosen from the library: the preview shows it
     _, _, frame = preview(publisher, preview_url(item), data)
-    assert "The new image will show once saved." in visible_text(frame)
+    page = frame.content.decode()
+    assert re.search(r'<img src="/media/library/renditions/[^"]+" [^>]*alt="A market stall"', page)
 
     # A new report needs its PDF: checked when posted, not asked for again by the iframe.
     data = news_post(kind=Kind.REPORT, title_en="Annual report", slug="annual-report")
@@ -273,12 +275,12 @@ def test_invalid_data_shows_the_form_errors_and_nothing_is_saved(publisher, chan
 def test_a_bad_upload_is_named_with_its_field(publisher):
     item = make_news("Rice market opens")
     data = form_of(publisher, item)
-    data.update(image=image_upload(b"not an image at all", "photo.png"), image_alt_en="A stall")
+    data.update(image="999999")  # no such library image
     response = publisher.post(preview_url(item), data)
     assert response.status_code == 400
     text = visible_text(response)
     assert "Image:" in text
-    assert "Upload a valid image" in text or "JPEG, PNG, WebP or GIF" in text
+    assert "Select a valid choice" in text
     assert stored_files() == []
 
 
