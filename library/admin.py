@@ -194,26 +194,50 @@ class ImageAdmin(TranslationAdmin):
 
     @admin.display(description=_("Set the focal point"))
     def focal_point_editor(self, image):
-        if not image or not image.pk or not image.file:
-            return gettext("Save the image first; then click on it here to set its focal point.")
+        # A new image (or one whose file is missing) has no picture yet: without JavaScript the
+        # numbers below set the point; with it, the file chosen is shown here before saving.
+        src = image.file.url if image.pk and image.file else ""
         # {x} and {y} are replaced here and, as the point moves, by focal-point.js.
         position = gettext("Focal point: {x}% across, {y}% down")
+        picture_attributes = format_html(
+            'src="{}" width="{}" height="{}"', src, image.width or "", image.height or ""
+        )
         crops = format_html_join(
             "",
             '<figure class="focal-crop focal-crop-{}" data-ratio="{}">'
-            '<div class="focal-crop-frame"><img src="{}" alt=""></div>'
+            '<div class="focal-crop-frame"><img {} alt=""></div>'
             "<figcaption>{}</figcaption></figure>",
             [
-                ("card", 3 / 2, image.file.url, gettext("News card (3:2)")),
-                ("header", 16 / 9, image.file.url, gettext("Top of a page (16:9)")),
-                ("social", 1200 / 630, image.file.url, gettext("Shared link (1200 × 630)")),
+                ("card", 3 / 2, format_html('src="{}"', src) if src else "", _("News card (3:2)")),
+                (
+                    "header",
+                    16 / 9,
+                    format_html('src="{}"', src) if src else "",
+                    _("Top of a page (16:9)"),
+                ),
+                (
+                    "social",
+                    1200 / 630,
+                    format_html('src="{}"', src) if src else "",
+                    _("Shared link (1200 × 630)"),
+                ),
             ],
         )
+        waiting = ""
+        if not src:
+            waiting = format_html(
+                '<p class="focal-point-waiting">{}</p>',
+                gettext(
+                    "Once the image is saved, click on it here to set its focal point, or type "
+                    "the two numbers below now."
+                ),
+            )
         return format_html(
+            "{waiting}"
             '<div class="focal-point" data-focal-point data-x="{x}" data-y="{y}" '
-            'data-text-position="{position}">'
+            'data-text-position="{position}"{hidden}>'
             '<div class="focal-point-frame">'
-            '<img src="{src}" alt="{alt}" width="{w}" height="{h}" class="focal-point-image">'
+            '<img {picture} alt="{alt}" class="focal-point-image">'
             '<button type="button" class="focal-point-marker" hidden '
             'aria-describedby="focal-point-help">'
             '<span class="visually-hidden focal-point-label">{label}</span></button>'
@@ -223,12 +247,12 @@ class ImageAdmin(TranslationAdmin):
             '<div class="focal-crops" hidden><p class="focal-crops-title">{crops_title}</p>'
             "{crops}</div>"
             "</div>",
+            waiting=waiting,
             x=image.focal_x,
             y=image.focal_y,
-            src=image.file.url,
-            alt=image.alt,
-            w=image.width or "",
-            h=image.height or "",
+            hidden=" hidden" if not src else "",
+            picture=picture_attributes if src else "",
+            alt=image.alt or "",
             position=position,
             label=position.replace("{x}", str(image.focal_x)).replace("{y}", str(image.focal_y)),
             help=gettext(

@@ -13,7 +13,7 @@ from PIL import Image as PillowImage
 from PIL import ImageDraw
 from playwright.sync_api import expect
 
-from library.models import Image, Tag
+from library.models import Document, Image, Tag
 from news.models import NewsItem
 
 from .helpers import AXE, BROWSER_PASSWORD, DOCS, WCAG_TAGS, Visitor, make_news, make_staff
@@ -61,25 +61,32 @@ def test_staff_set_a_focal_point_and_choose_the_image_for_a_news_item(
     visitor.goto("/admin/")
     visitor.log_in("chief@example.org", path=page.url.removeprefix(site))
 
-    # Upload -------------------------------------------------------------------------------
+    # Upload --------------------------------------------------------------------------------
     visitor.goto(reverse("admin:library_image_add"))
     page.set_input_files("#id_file", str(photo(tmp_path / "harvest.jpg")))
     page.fill("#id_title", "Rice harvest in Kampot")
     page.fill("#id_alt_en", "Farmers carry sheaves of rice across a green field.")
     page.fill("#id_credit", "Photo: FCM, CC BY 4.0")
-    page.get_by_role("button", name="Save and continue editing").click()
-    page.wait_for_load_state("networkidle")
-    visitor.record()
-    image = Image.objects.get(title="Rice harvest in Kampot")
-    assert (image.width, image.height) == (900, 600)
 
-    # The focal point: a click on the red patch, then the arrow keys -------------------------
+    # The focal point: the chosen file is shown before it is saved; a click on the red patch
     picture = page.locator(".focal-point-image")
+    expect(picture).to_be_visible()
+    assert not page.locator(".focal-point-waiting").is_visible()
     picture.scroll_into_view_if_needed()
     box = picture.bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.25, box["y"] + box["height"] * 0.75)
     assert page.locator("#id_focal_x").input_value() == "25"
     assert page.locator("#id_focal_y").input_value() == "75"
+    page.get_by_role("button", name="Save and continue editing").click()
+    page.wait_for_load_state("networkidle")
+    visitor.record()
+    image = Image.objects.get(title="Rice harvest in Kampot")
+    assert (image.width, image.height, image.focal_x, image.focal_y) == (900, 600, 25, 75)
+
+    # Then on the saved image's page: a click, and the arrow keys
+    picture.scroll_into_view_if_needed()
+    box = picture.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.25, box["y"] + box["height"] * 0.75)
     marker = page.locator(".focal-point-marker")
     assert marker.evaluate("element => element === document.activeElement")
     marker_box = marker.bounding_box()
@@ -158,10 +165,22 @@ def test_staff_set_a_focal_point_and_choose_the_image_for_a_news_item(
     assert chooser.get_by_role("button", name="Choose another image").evaluate(
         "e => e === document.activeElement"
     )
+    # A document for a new row of the item's documents (a row added in the page).
+    document = Document.objects.order_by("pk").first()
+    page.locator("#documents-group .add-row a").click()
+    row = page.locator("#documents-group tr.dynamic-documents").last
+    row.get_by_role("button", name="Choose a document").click()
+    expect(dialog.locator(".library-chooser-table")).to_be_visible()
+    dialog.locator("tr", has_text=str(document.title)).get_by_role("button", name="Choose").click()
+    expect(dialog).to_be_hidden()
+    assert row.locator("input.library-chooser-input").input_value() == str(document.pk)
+    assert str(document.title) in row.locator("[data-chooser-chosen]").inner_text()
+
     page.get_by_role("button", name="Save and continue editing").click()
     page.wait_for_load_state("networkidle")
     visitor.record()
     assert NewsItem.objects.get(pk=story.pk).image == image
+    assert list(story.documents.values_list("document", flat=True)) == [document.pk]
 
     # Another image, uploaded in the dialog, is chosen at once --------------------------------
     chooser = page.locator("[data-library-chooser][data-kind=image]").first

@@ -69,7 +69,8 @@ def test_staff_upload_an_image_with_its_description_and_focal_point(editor):
     # Every language's description is asked for; the focal point waits for the file.
     for name in ("alt_en", "alt_fr", "alt_km", "focal_x", "focal_y", "tags", "credit"):
         assert f'name="{name}"' in page
-    assert "Save the image first" in visible_text(response)
+    assert "Once the image is saved, click on it here" in visible_text(response)
+    assert 'data-focal-point data-x="50" data-y="50"' in page
 
     response = editor.post(reverse("admin:library_image_add"), image_post())
     assert response.status_code == 302, response.context["adminform"].form.errors

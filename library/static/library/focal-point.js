@@ -83,12 +83,46 @@
       );
     }
 
-    marker.hidden = false;
-    crops.hidden = false;
+    function show() {
+      root.hidden = false;
+      marker.hidden = false;
+      crops.hidden = false;
+      const waiting = root.parentElement.querySelector(".focal-point-waiting");
+      if (waiting) {
+        waiting.hidden = true;
+      }
+      draw(false);
+    }
+
     window.addEventListener("resize", () => draw(false));
+    image.addEventListener("load", show);
+    if (image.getAttribute("src") && image.complete && image.naturalWidth) {
+      show();
+    }
+
+    // A file chosen in the form (a new image, or a replacement) is shown before it is saved:
+    // read as a data: address, which the admin's policy allows for images.
+    const fileInput = form ? form.querySelector("input[type=file][name=file]") : null;
+    if (fileInput && editable) {
+      fileInput.addEventListener("change", () => {
+        const file = fileInput.files && fileInput.files[0];
+        if (!file || !file.type.startsWith("image/")) {
+          return;
+        }
+        const reader = new FileReader();
+        reader.addEventListener("load", () => {
+          for (const picture of root.querySelectorAll("img")) {
+            picture.removeAttribute("width");
+            picture.removeAttribute("height");
+            picture.src = reader.result;
+          }
+        });
+        reader.readAsDataURL(file);
+      });
+    }
+
     if (!editable) {
       marker.disabled = true;
-      draw(false);
       return;
     }
     root.classList.add("is-editable");
@@ -133,18 +167,13 @@
       input.addEventListener("input", () => {
         const newX = Number(inputX.value);
         const newY = Number(inputY.value);
-        if (inputX.value !== "" && inputY.value !== "" && newX >= 0 && newX <= 100 && newY >= 0 && newY <= 100) {
+        const valid = inputX.value !== "" && inputY.value !== "";
+        if (valid && newX >= 0 && newX <= 100 && newY >= 0 && newY <= 100) {
           x = Math.round(newX);
           y = Math.round(newY);
-          draw(false);
+          draw(status.textContent !== "");
         }
       });
-    }
-    if (image.complete) {
-      draw(false);
-    } else {
-      image.addEventListener("load", () => draw(false));
-      draw(false);
     }
   }
 
