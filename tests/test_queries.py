@@ -3,6 +3,7 @@
 import pytest
 
 from news.models import Kind, NewsItem
+from pages.models import ProgramPage, SiteSettings
 from partners.models import Country, Municipality
 
 from .helpers import count_queries, make_municipality, make_news, make_partnership
@@ -54,4 +55,29 @@ def test_item_and_partner_pages_do_not_grow_with_their_relations(client, demo):
 
 
 def test_home_page_needs_few_queries(client, demo):
-    assert count_queries(client, "/en/") <= 8
+    # One of them: the documents of the cards' reports (their Download the report links).
+    assert count_queries(client, "/en/") <= 9
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/en/news/canada-in-the-spotlight/",
+        "/en/partners/kang-meas-district/",
+        "/en/program/mped-initiatives-in-cambodia/",
+        "/en/",
+    ],
+)
+def test_pages_that_show_library_images_ask_no_query_more_than_without(client, demo, url):
+    """The demo content's images (a news item's and a municipality's, a program page's header,
+    the site's default sharing card) come with their rows (select_related): an image costs no
+    query, its renditions' addresses are worked out without one."""
+    assert NewsItem.objects.exclude(image=None).exists()
+    assert SiteSettings.load().share_image is not None
+    with_images = count_queries(client, url)
+    assert "/media/library/renditions/" in client.get(url).content.decode()
+    NewsItem.objects.update(image=None)
+    Municipality.objects.update(image=None)
+    ProgramPage.objects.update(image=None)
+    SiteSettings.objects.update(share_image=None)
+    assert count_queries(client, url) == with_images
