@@ -46,8 +46,10 @@ messages: install
 	DJANGO_SETTINGS_MODULE=mped.settings.dev $(BIN)/python manage.py compilemessages \
 	  --ignore=.venv --ignore=node_modules
 
+# make_renditions: images moved into the media library by a migration get their renditions.
 migrate: install
 	DJANGO_SETTINGS_MODULE=mped.settings.dev $(BIN)/python manage.py migrate --no-input
+	DJANGO_SETTINGS_MODULE=mped.settings.dev $(BIN)/python manage.py make_renditions
 
 demo: migrate messages
 	DJANGO_SETTINGS_MODULE=mped.settings.dev $(BIN)/python manage.py load_demo_content
