@@ -76,6 +76,7 @@ def make_member(email="member@example.org", password=PASSWORD, **extra):
 
 def make_news(title="A news item", kind=Kind.NEWS, published=True, days_ago=1, **extra):
     slug = extra.pop("slug", None) or title.lower().replace(" ", "-").replace(":", "")
+    documents = extra.pop("documents", None)
     item = NewsItem(
         title=title,
         slug=slug,
@@ -86,9 +87,11 @@ def make_news(title="A news item", kind=Kind.NEWS, published=True, days_ago=1, *
         **extra,
     )
     item.save()
-    if kind == Kind.REPORT:
+    if documents is None and kind == Kind.REPORT:
         # A report offers its PDF: a library document.
-        offer_document(item, make_document(title, name=f"{slug}.pdf"))
+        documents = [make_document(title, name=f"{slug}.pdf")]
+    for document in documents or ():
+        offer_document(item, document)
     return item
 
 

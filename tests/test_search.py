@@ -5,18 +5,14 @@ search there)."""
 
 import datetime
 import html
-import importlib
 import os
 import re
 import statistics
 import time
-from types import SimpleNamespace
 
 import pytest
 from django.core.files.base import ContentFile
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.db.migrations.loader import MigrationLoader
 from django.test import Client
 from django.utils import timezone
 from django.utils.html import escape
@@ -29,6 +25,7 @@ from partners.models import Country
 from .helpers import (
     add_news_via_admin,
     count_queries,
+    make_document,
     make_member,
     make_municipality,
     make_news,
@@ -73,10 +70,12 @@ def text_pdf(*lines):
     return bytes(pdf)
 
 
-def make_report(title, *pdf_lines, **extra):
-    item = NewsItem(kind=Kind.REPORT)
-    item.pdf.save("report.pdf", ContentFile(text_pdf(*pdf_lines)), save=False)
-    return make_news(title, kind=Kind.REPORT, pdf=item.pdf, **extra)
+def make_report(title, *pdf_lines, document_members_only=False, **extra):
+    """A report offering one library document whose text is `pdf_lines`."""
+    document = make_document(
+        title, text_pdf(*pdf_lines), name="report.pdf", is_members_only=document_members_only
+    )
+    return make_news(title, kind=Kind.REPORT, documents=[document], **extra)
 
 
 def search(client, query, **params):
@@ -147,8 +146,8 @@ def test_a_word_only_in_the_pdf_finds_the_report(client, db):
     assert "Zanzibarish harvest" in read_pdf(data, thumbnail=False, text=True).text
     item = make_report("Annual review", "Zanzibarish harvest", "Second line of the report")
     item.refresh_from_db()
-    assert "Zanzibarish harvest" in item.pdf_text
-    assert item.pdf_pages == 1
+    assert "Zanzibarish harvest" in item.documents_text
+    assert item.documents.get().document.pages == 1
 
     response = search(client, "zanzibarish")
     assert titles(response) == ["Annual review"]
@@ -156,33 +155,30 @@ def test_a_word_only_in_the_pdf_finds_the_report(client, db):
     assert "1 result for “zanzibarish”" in visible_text(response)
 
 
-def test_a_pdf_uploaded_in_the_admin_is_searchable_by_its_text(client, staff_client, db):
-    upload = SimpleUploadedFile("review.pdf", text_pdf("Okapiform grain yields"), "application/pdf")
-    item = add_news_via_admin(staff_client, kind=Kind.REPORT, pdf=upload)
-    assert item.pdf_text == "Okapiform grain yields"
-    assert item.pdf_pages == 1 and item.pdf_thumbnail  # the upload's other details still made
+def test_a_document_chosen_in_the_admin_is_searchable_by_its_text(client, staff_client, db):
+    document = make_document("Review", text_pdf("Okapiform grain yields"), name="review.pdf")
+    item = add_news_via_admin(
+        staff_client,
+        kind=Kind.REPORT,
+        **{
+            "documents-TOTAL_FORMS": "1",
+            "documents-0-document": str(document.pk),
+            "documents-0-role": "report",
+            "documents-0-order": "0",
+        },
+    )
+    assert item.documents_text == "Okapiform grain yields"
+    assert document.pages == 1 and document.thumbnail  # the upload's other details still made
 
     assert titles(search(client, "okapiform")) == [item.title]
 
-    # A new PDF replaces the old text; removing the PDF removes it.
-    item.pdf.save("other.pdf", ContentFile(text_pdf("Tapirish rains")), save=False)
-    item.save()
+    # A new file in the library replaces the old text; unlinking the document removes it.
+    document.file = ContentFile(text_pdf("Tapirish rains"), name="other.pdf")
+    document.save()
     assert titles(search(client, "okapiform")) == []
     assert titles(search(client, "tapirish")) == [item.title]
-    item.kind = Kind.NEWS
-    item.pdf = ""
-    item.save()
+    item.documents.all().delete()
     assert titles(search(client, "tapirish")) == []
-
-
-def test_the_data_migration_reads_the_text_of_pdfs_saved_before(db):
-    item = make_report("Older report", "Numbatine savings")
-    NewsItem.objects.filter(pk=item.pk).update(pdf_text="")
-    migration = importlib.import_module("news.migrations.0007_pdf_text")
-    state = MigrationLoader(connection).project_state(("news", "0007_pdf_text"))
-    migration.fill_pdf_text(state.apps, SimpleNamespace(connection=connection))
-    item.refresh_from_db()
-    assert item.pdf_text == "Numbatine savings"
 
 
 def test_program_pages_and_partners_are_found_by_all_their_text(client, db):
@@ -271,7 +267,7 @@ def test_members_only_text_is_searched_for_members_only(client, db):
         "Public report with a members PDF",
         "Dingoish annex",
         body="<p>Public Kookaburran text.</p>",
-        pdf_members_only=True,
+        document_members_only=True,
     )
     # Visitors: the title and summary of a members-only item, the body of a public item.
     assert titles(search(client, "briefing")) == ["Members briefing"]
@@ -405,7 +401,9 @@ def test_text_from_pdfs_and_pages_is_escaped_in_snippets(client, db):
         body="<p>Body with R&amp;D Okapiword &lt;script&gt;alert(1)&lt;/script&gt;.</p>",
     )
     NewsItem.objects.filter(pk=item.pk).update(
-        pdf_text="<script>alert('pdf')</script> <mark>Okapiword</mark> <img src=x onerror=alert(1)>"
+        documents_text=(
+            "<script>alert('pdf')</script> <mark>Okapiword</mark> <img src=x onerror=alert(1)>"
+        )
     )
     response = search(client, "okapiword")
     content = response.content.decode()
