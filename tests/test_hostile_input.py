@@ -23,6 +23,7 @@ from django.http import QueryDict
 from django.test import Client
 from django.urls import URLResolver, get_resolver
 
+from library.models import Document
 from news.models import Kind, NewsItem
 from pages.models import ProgramPage
 from partners.models import Municipality
@@ -178,6 +179,15 @@ def objects(demo):
 def real_value(chain, name, objects):
     namespaces = [getattr(pattern, "namespace", None) for pattern in chain]
     model = admin_model(chain)
+    if "library" in namespaces:  # /documents/<pk>/<readable name>, first-page.<extension>
+        document = Document.objects.order_by("pk").first()
+        if document is None:
+            return "1"
+        return {
+            "pk": str(document.pk),
+            "name": document.readable_name,
+            "extension": "webp",
+        }.get(name, "1")
     if name == "slug":
         if "news" in namespaces:
             return objects["news"].slug
