@@ -347,3 +347,13 @@ def test_the_export_page_and_csv_are_for_staff_who_may_view_counts(client, count
     make_member()
     client.login(username="member@example.org", password=PASSWORD)
     assert client.get(url).status_code == 302
+
+
+def test_hostile_export_query_strings_are_never_a_server_error(editor, counted):
+    url, _query = csv_url()
+    values = ["%FF%FE", "%00", "1e309", "NaN", str(2**63), "9" * 20, "9999-99", "2024-02-30"]
+    values += ["(", "' OR 1=1 --", "😀", "x" * 10_000, "-1", "0000-Q0", "2026-Q1 "]
+    for name in ("quarter", "start", "end", "document"):
+        for value in values:
+            response = editor.get(f"{url}?{name}={value}")
+            assert response.status_code in (200, 400), (name, value)

@@ -662,3 +662,17 @@ def test_backup_and_restore_bring_back_documents_images_and_counts(report, tmp_p
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == english.file.open("rb").read()
     assert client.get(english.thumbnail_url).status_code == 200
+
+
+HOSTILE_PATH_VALUES = ["0", "-1", "9" * 25, "%00", "%FF%FE", "%2F", "..%2F..", "%28", "x" * 2000]
+
+
+def test_hostile_addresses_are_never_a_server_error(client, report):
+    english = report["en"]
+    for value in HOSTILE_PATH_VALUES:
+        for address in (
+            f"/documents/{value}/{english.readable_name}",
+            f"/documents/{english.pk}/{value}",
+            f"/documents/{english.pk}/first-page.{value}",
+        ):
+            assert client.get(address).status_code in (301, 302, 400, 404), address
