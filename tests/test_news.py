@@ -13,9 +13,10 @@ def test_report_page_offers_its_pdf_with_type_and_size(client, demo):
     response = client.get(report.get_absolute_url())
     html = response.content.decode()
     assert response.status_code == 200
-    assert f'href="{report.pdf.url}"' in html
-    assert report.pdf.url.endswith(".pdf")
-    size_kb = round(report.pdf.size / 1024)
+    document = report.documents.get().document
+    assert f'href="{document.get_absolute_url()}"' in html
+    assert document.get_absolute_url().endswith("-en.pdf")  # a readable name
+    size_kb = round(document.file.size / 1024)
     assert f"(PDF, 1 page, {size_kb} KB)" in visible_text(response)
 
 
