@@ -430,3 +430,31 @@ class DocumentAdmin(TranslationAdmin):
         if not form.is_valid():
             return self.downloads_page(request, form, status=400)
         return downloads_csv(form.rows(), form.filename())
+
+
+@admin.register(DownloadCount)
+class DownloadCountAdmin(admin.ModelAdmin):
+    """The counts themselves, read-only: what the document pages and the CSV export show."""
+
+    list_display = ["document", "month_shown", "downloads"]
+    list_select_related = ["document"]
+    search_fields = [f"document__{name}" for name in get_translation_fields("title")]
+    date_hierarchy = "month"
+    show_full_result_count = False
+    ordering = ["-month", "-downloads", "pk"]
+
+    @admin.display(description=gettext_lazy("month"), ordering="month")
+    def month_shown(self, obj):
+        return month_label(obj.month)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("document__text")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

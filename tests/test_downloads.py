@@ -357,3 +357,15 @@ def test_hostile_export_query_strings_are_never_a_server_error(editor, counted):
         for value in values:
             response = editor.get(f"{url}?{name}={value}")
             assert response.status_code in (200, 400), (name, value)
+
+
+def test_the_counts_are_listed_read_only(editor, publisher, counted):
+    url = reverse("admin:library_downloadcount_changelist")
+    text = visible_text(editor.get(url, {"q": "Annual"}))
+    assert "Annual report 2026" in text and "Quiet summary" not in text
+    row = DownloadCount.objects.filter(document=counted["report"]).first()
+    change = reverse("admin:library_downloadcount_change", args=[row.pk])
+    assert publisher.post(change, {"downloads": "1000000"}).status_code == 403
+    assert editor.get(reverse("admin:library_downloadcount_add")).status_code == 403
+    row.refresh_from_db()
+    assert row.downloads != 1000000
