@@ -367,5 +367,7 @@ def test_the_counts_are_listed_read_only(editor, publisher, counted):
     change = reverse("admin:library_downloadcount_change", args=[row.pk])
     assert publisher.post(change, {"downloads": "1000000"}).status_code == 403
     assert editor.get(reverse("admin:library_downloadcount_add")).status_code == 403
+    for query in ({"month__year": "abc"}, {"month__month": "13"}, {"month__year": "9" * 25}):
+        assert editor.get(url, query).status_code in (200, 302, 400), query
     row.refresh_from_db()
     assert row.downloads != 1000000
