@@ -46,12 +46,13 @@ def test_demo_content_keeps_staff_edits_unless_reset(client, demo):
 
 
 def test_demo_files_are_real_pdfs(demo):
-    report = NewsItem.objects.get(kind="report")
-    with report.pdf.open("rb") as pdf:
+    report = NewsItem.objects.get(kind="report").documents.get().document
+    with report.file.open("rb") as pdf:
         assert pdf.read(5) == b"%PDF-"
-    assert report.pdf_size == report.pdf.size > 0
+    assert report.size == report.file.size > 0
+    assert report.readable_name.endswith("-en.pdf") and report.thumbnail
     for article in Article.objects.all():
-        with article.file.open("rb") as pdf:
+        with article.document.file.open("rb") as pdf:
             assert pdf.read(5) == b"%PDF-"
 
 
