@@ -5,7 +5,6 @@ item."""
 import datetime
 
 import pytest
-from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -13,7 +12,13 @@ from django.utils import timezone
 from news.models import Article, Kind
 from reviews.models import ReviewLink, ReviewLinkUse, signer
 
-from .helpers import PDF_BYTES, make_member, make_news, make_page, visible_text
+from .helpers import PDF_BYTES, make_document, make_member, make_news, make_page, visible_text
+
+
+def pdf_name(item):
+    """The stored name of the report's document (in the media library)."""
+    return item.documents.get().document.file.name
+
 
 SECRET_BODY = "The council budget line for the market hall is 42,000 dollars."
 
@@ -50,7 +55,7 @@ def assert_nothing_of_the_item(response, item):
     assert item.title not in html
     assert SECRET_BODY not in html
     assert item.summary not in html
-    assert item.pdf.name not in html
+    assert pdf_name(item) not in html
 
 
 # The review page ------------------------------------------------------------------------------
@@ -197,11 +202,13 @@ def test_a_made_up_link_is_refused(db, draft, token):
 
 def test_a_link_to_a_deleted_item_is_gone(link, draft):
     url = review_url(link)
+    name = pdf_name(draft)
     draft.delete()
     response = Client().get(url)
     assert response.status_code == 410
     assert "This review link is no longer available" in visible_text(response)
-    assert_nothing_of_the_item(response, draft)
+    assert draft.title not in response.content.decode()
+    assert name not in response.content.decode()
 
 
 def test_a_link_to_an_item_published_since_leads_to_its_public_page(link, draft):
@@ -241,7 +248,7 @@ def test_bad_links_record_nothing(link, draft):
     Client().get(review_url("garbage"))
     link.revoke(None)
     Client().get(review_url(link))
-    Client().get(f"{review_url(link)}documents/{draft.pdf.name}")
+    Client().get(f"{review_url(link)}documents/{pdf_name(draft)}")
     assert not ReviewLinkUse.objects.exists()
 
 
@@ -250,37 +257,37 @@ def test_bad_links_record_nothing(link, draft):
 
 def test_the_items_pdf_is_linked_and_served_through_the_review_link(link, draft):
     response = Client().get(review_url(link))
-    document_url = f"{review_url(link)}documents/{draft.pdf.name}"
+    document_url = f"{review_url(link)}documents/{pdf_name(draft)}"
     assert f'href="{document_url}"' in response.content.decode()
     # The public document address would refuse an anonymous reader a draft's PDF.
-    assert reverse("news:document", args=[draft.pdf.name]) not in response.content.decode()
+    assert draft.documents.get().document.get_absolute_url() not in response.content.decode()
     pdf = Client().get(document_url)
     assert pdf.status_code == 200
     assert b"".join(pdf.streaming_content) == PDF_BYTES
     assert pdf["Content-Type"] == "application/pdf"
     assert_private(pdf)
-    use = ReviewLinkUse.objects.get(document=draft.pdf.name)
+    use = ReviewLinkUse.objects.get(document=pdf_name(draft))
     assert use.link == link
     # The picture of the first page comes with the page: served, not counted as a use.
-    thumbnail_url = f"{review_url(link)}documents/{draft.pdf_thumbnail.name}"
+    thumbnail_url = f"{review_url(link)}documents/{draft.documents.get().document.thumbnail.name}"
     assert f'src="{thumbnail_url}"' in response.content.decode()
     assert Client().get(thumbnail_url).status_code == 200
     assert ReviewLinkUse.objects.count() == 2
 
 
 def test_an_article_copy_is_served_through_the_review_link(link, draft):
-    article = Article(news_item=draft, title="Press copy")
-    article.file.save("copy.pdf", ContentFile(PDF_BYTES), save=False)
-    article.save()
+    article = Article.objects.create(
+        news_item=draft, title="Press copy", document=make_document("Press copy", name="copy.pdf")
+    )
     response = Client().get(review_url(link))
-    url = f"{review_url(link)}documents/{article.file.name}"
+    url = f"{review_url(link)}documents/{article.document.file.name}"
     assert f'href="{url}"' in response.content.decode()
     assert Client().get(url).status_code == 200
 
 
 def test_the_link_serves_no_other_items_documents(link, draft):
     other = make_news("Other draft report", kind=Kind.REPORT, published=False)
-    for name in (other.pdf.name, "news/reports/nothing.pdf", "../settings.py"):
+    for name in (pdf_name(other), "news/reports/nothing.pdf", "../settings.py"):
         response = Client().get(f"{review_url(link)}documents/{name}")
         assert response.status_code == 404
     assert not ReviewLinkUse.objects.exists()
@@ -288,17 +295,17 @@ def test_the_link_serves_no_other_items_documents(link, draft):
 
 def test_a_program_page_link_serves_no_documents(draft):
     link = ReviewLink.make(make_page("Draft page", published=False))
-    response = Client().get(f"{review_url(link)}documents/{draft.pdf.name}")
+    response = Client().get(f"{review_url(link)}documents/{pdf_name(draft)}")
     assert response.status_code == 404
 
 
 def test_documents_through_a_bad_link_are_refused(link, draft):
     tampered = change_one_character(link.token, 2)
-    response = Client().get(f"{review_url(tampered)}documents/{draft.pdf.name}")
+    response = Client().get(f"{review_url(tampered)}documents/{pdf_name(draft)}")
     assert response.status_code == 403
     link.expires_at = timezone.now()
     link.save()
-    response = Client().get(f"{review_url(link)}documents/{draft.pdf.name}")
+    response = Client().get(f"{review_url(link)}documents/{pdf_name(draft)}")
     assert response.status_code == 410
     assert PDF_BYTES not in response.content
 
