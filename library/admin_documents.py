@@ -24,7 +24,7 @@ from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.text import capfirst
-from django.utils.translation import get_language_info, gettext_lazy
+from django.utils.translation import get_language_info, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from modeltranslation.admin import TranslationAdmin
 from modeltranslation.utils import get_translation_fields
@@ -224,7 +224,7 @@ class DocumentAdmin(TranslationAdmin):
     list_display = [
         "title",
         "type_label",
-        "language",
+        "language_label",
         "size_label",
         "pages_label",
         "is_members_only",
@@ -290,6 +290,10 @@ class DocumentAdmin(TranslationAdmin):
     def type_label(self, obj):
         return obj.get_file_type_display()
 
+    @admin.display(description=gettext_lazy("language"), ordering="language")
+    def language_label(self, obj):
+        return obj.get_language_display()
+
     @admin.display(description=gettext_lazy("size"), ordering="size")
     def size_label(self, obj):
         return filesizeformat(obj.size)
@@ -310,7 +314,10 @@ class DocumentAdmin(TranslationAdmin):
     def facts(self, obj):
         parts = [obj.get_file_type_display(), filesizeformat(obj.size)]
         if obj.pages:
-            parts.append(_("%(count)s pages") % {"count": number_format(obj.pages)})
+            parts.append(
+                ngettext("%(count)s page", "%(count)s pages", obj.pages)
+                % {"count": number_format(obj.pages)}
+            )
         parts.append(language_name(obj.language))
         return format_html(
             '{}<br><a href="{}">{}</a>',

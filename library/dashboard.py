@@ -2,6 +2,7 @@
 the documents most downloaded this quarter."""
 
 from django.db.models import Count, Q, Window
+from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -24,6 +25,9 @@ def fill_most_downloaded(section):
         .order_by("-quarter_downloads", "pk")[:LIMIT]
     )
     section.count = documents[0].listed if documents else 0
+    section.links = [
+        (_("Export download counts (CSV)"), reverse("admin:library_document_downloads"))
+    ]
     section.lines = [
         Line(
             title=str(document),

@@ -236,6 +236,7 @@ def test_the_dashboard_lists_the_most_downloaded_this_quarter(editor, counted):
     assert section.index("Annual report 2026") < section.index("=Annex with a formula")
     assert f"{count(counted['report']) - 100} downloads" in section
     assert "Quiet summary" not in section
+    assert "Export download counts (CSV)" in section
 
     with CaptureQueriesContext(connection) as few:
         editor.get(reverse("admin:index"))

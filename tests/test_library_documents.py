@@ -541,7 +541,7 @@ def test_the_change_page_shows_the_facts_where_used_and_the_first_page(staff_cli
     english = report["en"]
     response = staff_client.get(reverse("admin:library_document_change", args=[english.pk]))
     text = visible_text(response)
-    assert "PDF · " in text and "1 pages" in text and "English" in text
+    assert "PDF · " in text and "1 page ·" in text and "English" in text
     assert english.readable_name in text
     assert "Encouraging women's participation (News item, live)" in text
     assert f'src="{english.thumbnail_url}"' in response.content.decode()
