@@ -14,9 +14,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.test import Client
-from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
@@ -33,13 +31,12 @@ from .helpers import (
     form_errors,
     image_bytes,
     image_upload,
+    make_document,
     make_member,
     make_municipality,
     make_news,
     markup,
-    news_post,
     pdf_bytes,
-    pdf_upload,
     visible_text,
 )
 
@@ -146,45 +143,60 @@ def test_pdfium_refuses_what_is_not_a_whole_pdf(content):
 # A real PDF -------------------------------------------------------------------------------------
 
 
+def add_report_via_admin(staff_client, content, **document_fields):
+    """A report added in the admin offering a library document made of `content`."""
+    document = make_document("Farmers' market report", content, **document_fields)
+    item = add_news_via_admin(
+        staff_client,
+        kind=Kind.REPORT,
+        **{
+            "documents-TOTAL_FORMS": "1",
+            "documents-0-document": str(document.pk),
+            "documents-0-role": "report",
+            "documents-0-order": "0",
+        },
+    )
+    return item, document
+
+
 def test_a_three_page_report_shows_its_page_count_and_the_picture_of_its_first_page(
     staff_client, db
 ):
     content = pdf_bytes(3)
-    item = add_news_via_admin(staff_client, kind=Kind.REPORT, pdf=pdf_upload(content))
+    item, document = add_report_via_admin(staff_client, content)
 
-    assert item.pdf_pages == 3
-    assert item.pdf_size == len(content)
+    assert document.pages == 3
+    assert document.size == len(content)
     response = Client().get(item.get_absolute_url())
     page = visible_text(response)
     size_kb = round(len(content) / 1024)
-    assert f"Download the report: Council opens a farmers' market (PDF, 3 pages, {size_kb} KB)" in (
-        page
-    )
+    assert f"Report: Farmers' market report (English) (PDF, 3 pages, {size_kb} KB)" in page
     assert f"(PDF, 3 pages, {size_kb} KB)" in visible_text(Client().get("/en/news/"))
 
     tag = thumbnail_tag(markup(response))
     assert tag is not None
     assert 'alt="First page of the report"' in tag
     assert 'loading="lazy"' in tag
-    assert f'width="{item.pdf_thumbnail_width}" height="{item.pdf_thumbnail_height}"' in tag
-    assert item.pdf_thumbnail_width == 400
-    assert 500 < item.pdf_thumbnail_height < 600  # an A4 page's proportions
+    assert f'width="{document.thumbnail_width}" height="{document.thumbnail_height}"' in tag
+    assert document.thumbnail_width == 400
+    assert 500 < document.thumbnail_height < 600  # an A4 page's proportions
     thumbnail = Client().get(re.search(r'src="([^"]+)"', tag).group(1))
     assert thumbnail.status_code == 200
     assert thumbnail["Content-Type"] == "image/webp"
     with Image.open(io.BytesIO(b"".join(thumbnail.streaming_content))) as picture:
         assert picture.format == "WEBP"
-        assert picture.size == (item.pdf_thumbnail_width, item.pdf_thumbnail_height)
+        assert picture.size == (document.thumbnail_width, document.thumbnail_height)
 
 
 def test_a_press_article_copy_shows_its_page_count(staff_client, db):
     item = make_news("Canada in the spotlight", kind=Kind.PRESS)
+    copy = make_document("The County of Newell", pdf_bytes(1), name="newell.pdf")
     data = admin_form_data(staff_client.get(change_url(item)))
     data.update(
         {
             "articles-TOTAL_FORMS": "1",
             "articles-0-title_en": "The County of Newell",
-            "articles-0-file": pdf_upload(pdf_bytes(1), "newell.pdf"),
+            "articles-0-document": str(copy.pk),
             "articles-0-order": "0",
             # A live item: its new article waits in its draft until this publishes it.
             "_publish_draft": "Publish changes",
@@ -194,21 +206,19 @@ def test_a_press_article_copy_shows_its_page_count(staff_client, db):
     assert response.status_code == 302, form_errors(response)
 
     article = Article.objects.get()
-    assert article.file_pages == 1
-    assert "The County of Newell (PDF, 1 page, " in visible_text(
-        Client().get(item.get_absolute_url())
-    )
+    assert article.document == copy and copy.pages == 1
+    page = Client().get(item.get_absolute_url())
+    assert "The County of Newell (PDF, 1 page, " in visible_text(page)
+    assert f'href="{copy.get_absolute_url()}"' in markup(page)
 
 
 def test_the_first_page_of_a_members_only_pdf_is_kept_from_visitors(staff_client, db):
-    item = add_news_via_admin(
-        staff_client, kind=Kind.REPORT, pdf=pdf_upload(pdf_bytes(2)), pdf_members_only="on"
-    )
-    thumbnail_url = item.pdf_thumbnail.url
+    item, document = add_report_via_admin(staff_client, pdf_bytes(2), is_members_only=True)
+    thumbnail_url = document.thumbnail_url
 
     # Stored privately, beside the PDF, never under the public media folder.
-    assert not (Path(settings.MEDIA_ROOT) / item.pdf_thumbnail.name).exists()
-    assert (Path(settings.PRIVATE_MEDIA_ROOT) / item.pdf_thumbnail.name).exists()
+    assert not (Path(settings.MEDIA_ROOT) / document.thumbnail.name).exists()
+    assert (Path(settings.PRIVATE_MEDIA_ROOT) / document.thumbnail.name).exists()
     visitor = Client()
     assert thumbnail_tag(markup(visitor.get(item.get_absolute_url()))) is None
     assert visitor.get(thumbnail_url).status_code == 302  # to the login page
@@ -222,87 +232,17 @@ def test_the_first_page_of_a_members_only_pdf_is_kept_from_visitors(staff_client
 
 
 def test_the_demo_report_has_its_page_count_and_first_page(client, demo):
-    report = NewsItem.objects.get(kind=Kind.REPORT)
+    report = NewsItem.objects.get(kind=Kind.REPORT).documents.get().document
 
-    assert report.pdf_pages == 1
-    assert report.pdf_thumbnail
-    assert "(PDF, 1 page, " in visible_text(client.get(report.get_absolute_url()))
-
-
-# Refused PDFs -----------------------------------------------------------------------------------
-
-REFUSED_PDFS = {
-    "fake": (lambda: b"Quarterly figures, typed in a text editor.\n", "This file is not a PDF."),
-    "truncated": (lambda: pdf_bytes(3)[: len(pdf_bytes(3)) // 2], "This PDF is damaged"),
-    "encrypted": (encrypted_pdf_bytes, "This PDF is protected by a password"),
-    "oversized": (lambda: pdf_bytes(3), "the largest allowed is 2.0 KB"),
-}
+    assert report.pages == 1
+    assert report.thumbnail
+    response = client.get(NewsItem.objects.get(kind=Kind.REPORT).get_absolute_url())
+    assert "(PDF, 1 page, " in visible_text(response)
 
 
-@pytest.fixture
-def report(staff_client, db):
-    item = add_news_via_admin(
-        staff_client, kind=Kind.REPORT, pdf=pdf_upload(pdf_bytes(2), "first.pdf")
-    )
-    assert item.pdf_pages == 2 and item.pdf_thumbnail
-    return item
-
-
-@pytest.mark.parametrize("kind", REFUSED_PDFS)
-def test_a_bad_pdf_is_refused_and_the_report_keeps_its_pdf_and_fields(
-    staff_client, report, settings, kind
-):
-    make_content, message = REFUSED_PDFS[kind]
-    content = make_content()
-    if kind == "oversized":
-        settings.MPED_MAX_PDF_BYTES = 2048
-    before = snapshot(report, "pdf", "pdf_thumbnail")
-
-    data = admin_form_data(staff_client.get(change_url(report)))
-    data["title_en"] = "A title that must not be saved"
-    data["pdf"] = pdf_upload(content, "second.pdf")
-    response = staff_client.post(change_url(report), data)
-
-    assert_form_shown_again_with(response, message)
-    assert "pdf" in response.context["adminform"].form.errors
-    assert snapshot(report, "pdf", "pdf_thumbnail") == before
-    assert "(PDF, 2 pages, " in visible_text(Client().get(report.get_absolute_url()))
-
-
-@pytest.mark.parametrize("kind", REFUSED_PDFS)
-def test_a_bad_pdf_is_refused_when_adding_a_report(staff_client, db, settings, kind):
-    make_content, message = REFUSED_PDFS[kind]
-    content = make_content()
-    if kind == "oversized":
-        settings.MPED_MAX_PDF_BYTES = 2048
-    response = staff_client.post(
-        reverse("admin:news_newsitem_add"),
-        news_post(kind=Kind.REPORT, pdf=pdf_upload(content)),
-    )
-
-    assert_form_shown_again_with(response, message)
-    assert not NewsItem.objects.exists()
-
-
-@pytest.mark.parametrize("kind", ["truncated", "encrypted"])
-def test_a_bad_article_copy_is_refused_and_the_article_keeps_its_file(staff_client, db, kind):
-    item = make_news("Canada in the spotlight", kind=Kind.PRESS)
-    article = Article(news_item=item, title="The County of Newell")
-    article.file.save("newell.pdf", ContentFile(pdf_bytes(1)), save=False)
-    article.save()
-    before = snapshot(article, "file")
-
-    make_content, message = REFUSED_PDFS[kind]
-    data = admin_form_data(staff_client.get(change_url(item)))
-    data["articles-0-title_en"] = "A title that must not be saved"
-    data["articles-0-file"] = pdf_upload(make_content(), "other.pdf")
-    response = staff_client.post(change_url(item), data)
-
-    assert_form_shown_again_with(response, message)
-    assert snapshot(article, "file") == before
-    assert "The County of Newell (PDF, 1 page, " in visible_text(
-        Client().get(item.get_absolute_url())
-    )
+# Refused PDFs: a document is uploaded once, to the media library, whose form checks it by
+# parsing (tests/test_library_documents.py); a report chooses documents from there, and a
+# choice of a document that does not exist is a form error (tests/test_news_documents.py).
 
 
 # Refused images ---------------------------------------------------------------------------------
