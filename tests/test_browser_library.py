@@ -175,6 +175,11 @@ def test_staff_set_a_focal_point_and_choose_the_image_for_a_news_item(
     expect(dialog).to_be_hidden()
     assert row.locator("input.library-chooser-input").input_value() == str(document.pk)
     assert str(document.title) in row.locator("[data-chooser-chosen]").inner_text()
+    assert row.locator("[data-chooser-open]").get_attribute("aria-describedby") == (
+        row.locator("[data-chooser-chosen]").get_attribute("id")
+    )
+    assert "__prefix__" not in row.locator("[data-chooser-chosen]").get_attribute("id")
+    assert axe(visitor, ".library-chooser") == []
 
     page.get_by_role("button", name="Save and continue editing").click()
     page.wait_for_load_state("networkidle")

@@ -22,6 +22,13 @@
       return;
     }
     root.dataset.prepared = "1";
+    // A row added in the page: Django renumbers ids (__prefix__), not the references to them.
+    root.querySelector("[data-chooser-open]").setAttribute(
+      "aria-describedby", root.querySelector("[data-chooser-chosen]").id
+    );
+    root.querySelector(".library-chooser-link").setAttribute(
+      "aria-describedby", root.querySelector(".library-chooser-help").id
+    );
     root.querySelector("[data-chooser-open]").hidden = false;
     root.querySelector("[data-chooser-clear]").hidden = !input(root).value;
   }
