@@ -87,14 +87,6 @@ def snapshot(obj, *file_fields):
     return fields, files
 
 
-def srcset_of(page):
-    match = re.search(r'<img class="news-image" src="([^"]+)" srcset="([^"]+)"[^>]*>', page)
-    assert match, "no responsive image on the page"
-    tag = match.group(0)
-    entries = [entry.rsplit(" ", 1) for entry in match.group(2).split(", ")]
-    return tag, match.group(1), [(url, int(width.rstrip("w"))) for url, width in entries]
-
-
 def media_path(url):
     assert url.startswith(settings.MEDIA_URL)
     return Path(settings.MEDIA_ROOT) / url.removeprefix(settings.MEDIA_URL)
