@@ -2,10 +2,8 @@
 readers' sight, until a publisher publishes it (now or at a set time) or someone discards it."""
 
 import datetime
-import io
 
 import pytest
-from django.core.management import call_command
 from django.forms import modelform_factory
 from django.test import Client
 from django.urls import reverse
@@ -24,12 +22,12 @@ from .helpers import (
     change_url,
     count_queries,
     form_errors,
+    make_document,
     make_member,
     make_municipality,
     make_news,
     make_page,
     pdf_bytes,
-    pdf_upload,
     today,
     visible_text,
 )
@@ -119,7 +117,10 @@ def test_serialize_holds_each_language_files_relations_and_inline_rows():
     assert [row["fields"]["text_en"] for row in data["inlines"]["points"]] == ["First point"]
     report = make_news("A report", kind="report")
     data = drafts.serialize(report)
-    assert data["fields"]["pdf"].endswith(".pdf")
+    document = report.documents.get().document
+    assert [row["fields"] for row in data["inlines"]["documents"]] == [
+        {"document_id": document.pk, "role": "report", "order": 0}
+    ]
     assert data["m2m"] == {"partners": []}
 
 
@@ -296,44 +297,36 @@ def test_an_editors_draft_of_a_live_report_reaches_no_reader_until_it_is_publish
     assert WORD not in reader.get(town.get_absolute_url()).content.decode()
 
 
-def test_files_uploaded_in_a_draft_appear_only_once_it_is_published(editor, publisher):
+def test_documents_chosen_in_a_draft_appear_only_once_it_is_published(editor, publisher):
     item = live_report()
-    old_pdf, old_size = item.pdf.name, item.pdf_size
-    response = edit(
-        editor,
-        item,
-        pdf=pdf_upload(pdf_bytes(pages=3), name="new-edition.pdf"),
-    )
+    old = item.documents.get().document
+    new = make_document("New edition", pdf_bytes(pages=3), name="new-edition.pdf")
+    response = edit(editor, item, **{"documents-0-document": str(new.pk)})
     assert response.status_code == 302, form_errors(response)
-    item.refresh_from_db()
-    assert (item.pdf.name, item.pdf_size) == (old_pdf, old_size)
-    fields = drafts.draft_for(item).data["fields"]
-    new_pdf = fields["pdf"]
-    assert new_pdf.startswith("news/reports/") and new_pdf.endswith(".pdf") and new_pdf != old_pdf
-    assert item.pdf.storage.exists(new_pdf)
-    # Readers get the old PDF; the draft's is no document of any item.
+    assert [link.document for link in item.documents.all()] == [old]
+    rows = drafts.draft_for(item).data["inlines"]["documents"]
+    assert [row["fields"]["document_id"] for row in rows] == [new.pk]
+    # Readers get the old document; the draft's is offered by no live item.
     page = Client().get(item.get_absolute_url()).content.decode()
-    assert old_pdf in page and new_pdf not in page
-    assert Client().get(f"/en/news/documents/{new_pdf}").status_code == 404
-    # The form shows the draft's files.
-    assert "new-edition" in editor.get(change_url(item)).content.decode()
+    assert old.get_absolute_url() in page and new.get_absolute_url() not in page
+    assert Client().get(new.get_absolute_url()).status_code == 404
+    # The form shows the draft's choice.
+    assert "New edition" in editor.get(change_url(item)).content.decode()
 
     data = admin_form_data(publisher.get(change_url(item)))
     data["_publish_draft"] = "Publish changes"
     assert publisher.post(change_url(item), data).status_code == 302
-    item.refresh_from_db()
-    assert item.pdf.name == new_pdf and item.pdf_pages == 3
+    assert [link.document for link in item.documents.all()] == [new]
     page = Client().get(item.get_absolute_url()).content.decode()
-    assert new_pdf in page
-    assert Client().get(f"/en/news/documents/{new_pdf}").status_code == 200
+    assert new.get_absolute_url() in page
+    assert Client().get(new.get_absolute_url()).status_code == 200
 
 
-def test_discarding_a_draft_in_the_admin_leaves_the_live_item_and_removes_its_files(
+def test_discarding_a_draft_in_the_admin_leaves_the_live_item(
     editor, django_capture_on_commit_callbacks
 ):
     item = live_report()
-    edit(editor, item, title_en=f"{WORD} title", pdf=pdf_upload(name="discarded.pdf"))
-    new_pdf = drafts.draft_for(item).data["fields"]["pdf"]
+    edit(editor, item, title_en=f"{WORD} title")
     url = reverse("admin:news_newsitem_draft_discard", args=[item.pk])
     confirm = editor.get(url)
     assert confirm.status_code == 200 and "Yes, discard the draft" in confirm.content.decode()
@@ -344,7 +337,7 @@ def test_discarding_a_draft_in_the_admin_leaves_the_live_item_and_removes_its_fi
     item.refresh_from_db()
     assert item.title_en == "Market halls in the Mekong delta"
     assert drafts.draft_for(item) is None
-    assert not item.pdf.storage.exists(new_pdf) and item.pdf.storage.exists(item.pdf.name)
+    assert item.documents.count() == 1
     assert WorkflowEvent.objects.filter(action=EventAction.DISCARDED).count() == 1
     form = visible_text(editor.get(change_url(item)))
     assert "your changes are a draft" not in form
@@ -500,27 +493,8 @@ def test_saving_a_live_items_form_unchanged_makes_no_draft(editor):
     assert "Live + draft" not in visible_text(editor.get(reverse("admin:news_newsitem_changelist")))
 
 
-def test_cleanup_files_keeps_the_files_a_pending_draft_uploaded(editor):
-    item = live_report()
-    edit(editor, item, pdf=pdf_upload(name="waiting.pdf"))
-    waiting = drafts.draft_for(item).data["fields"]["pdf"]
-    out = io.StringIO()
-    call_command("cleanup_files", stdout=out)
-    assert item.pdf.storage.exists(waiting) and item.pdf.storage.exists(item.pdf.name)
-
-
-def test_a_file_a_draft_replaces_with_another_is_deleted(
-    editor, django_capture_on_commit_callbacks
-):
-    item = live_report()
-    edit(editor, item, pdf=pdf_upload(name="first-try.pdf"))
-    first = drafts.draft_for(item).data["fields"]["pdf"]
-    with django_capture_on_commit_callbacks(execute=True):
-        edit(editor, item, pdf=pdf_upload(name="second-try.pdf"))
-    second = drafts.draft_for(item).data["fields"]["pdf"]
-    assert drafts.draft_for(item).data["uploads"] == [second]
-    assert not item.pdf.storage.exists(first) and item.pdf.storage.exists(second)
-    assert item.pdf.storage.exists(item.pdf.name)  # the live PDF is kept
+# A news item's form uploads no file any more (its documents and image are chosen from the media
+# library): the files a draft uploads are tested with the library's own forms.
 
 
 @pytest.mark.django_db
