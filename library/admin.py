@@ -18,7 +18,7 @@ from modeltranslation.admin import TranslationAdmin
 from modeltranslation.utils import get_translation_fields
 
 from .choosers import DocumentChooserView, ImageChooserView, image_thumbnail_url
-from .models import Image, Rendition, Tag
+from .models import Document, Image, Rendition, Tag
 from .usage import OWN_MODELS, usages
 
 
@@ -72,13 +72,23 @@ class TagAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
     def get_queryset(self, request):
+        # A subquery per count, for the page's rows only: no join of every tagged image with
+        # every tagged document.
+        def count(model):
+            through = model.tags.through
+            rows = (
+                through.objects.filter(tag=OuterRef("pk"))
+                .order_by()
+                .values("tag")
+                .annotate(n=Count("pk"))
+                .values("n")
+            )
+            return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
         return (
             super()
             .get_queryset(request)
-            .annotate(
-                image_total=Count("images", distinct=True),
-                document_total=Count("documents", distinct=True),
-            )
+            .annotate(image_total=count(Image), document_total=count(Document))
         )
 
     @admin.display(description=_("images"), ordering="image_total")
@@ -288,6 +298,10 @@ class ImageAdmin(TranslationAdmin):
         image = self.get_object(request, object_id)
         if image is not None:
             uses = usages(image)
+            # Read once: has_change_permission asks again for the same image.
+            request.__dict__.setdefault("_library_used_live", {})[image.pk] = any(
+                use.is_live for use in uses
+            )
             extra_context["usages"] = uses
             extra_context["live_locked"] = (
                 super().has_change_permission(request, image)

@@ -569,3 +569,28 @@ def test_a_news_item_chooses_its_image_by_number(publisher):
     assert NewsItem.objects.get(pk=story.pk).image == image
     page = publisher.get(url).content.decode()
     assert f'value="{image.pk}"' in page and "Village well" in page
+
+
+def test_the_tags_list_counts_images_and_documents(editor):
+    markets = Tag.objects.create(name="Markets")
+    Tag.objects.create(name="Unused tag")
+    for title in ("Night market", "Fish market"):
+        make_image(title).tags.add(markets)
+    document = Document(title_en="Market study", language="en")
+    document.file.save("study.pdf", pdf_upload(), save=False)
+    document.save()
+    document.tags.add(markets)
+    response = editor.get(reverse("admin:library_tag_changelist"))
+    rows = {
+        tag.name: (tag.image_total, tag.document_total)
+        for tag in response.context["cl"].result_list
+    }
+    assert rows == {"Markets": (2, 1), "Unused tag": (0, 0)}
+    assert "Markets21 Unused tag00" in visible_text(response)
+    # Found by name, for the image form's tag field (autocomplete).
+    assert (
+        editor.get(reverse("admin:library_tag_changelist"), {"q": "mark"})
+        .context["cl"]
+        .result_count
+        == 1
+    )
