@@ -298,6 +298,7 @@ def test_an_editor_sees_an_image_live_pages_show_read_only(editor):
     response = editor.get(change_url(image))
     assert response.status_code == 200
     assert "only a publisher can change it" in visible_text(response)
+    assert "Harvest festival (news item, live)" in visible_text(response)
     assert 'name="focal_x"' not in response.content.decode()
     # The marker is drawn, but cannot be moved.
     assert 'data-x="50"' in response.content.decode()
@@ -413,6 +414,15 @@ def test_bad_chooser_query_strings_are_a_400_that_says_why(editor, query):
         assert response.status_code == 400
         assert response.context["items"] == []
         assert 'id="chooser-filter-errors"' in response.content.decode()
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "99999999999999999999", "1\x00", "-1", ""])
+def test_a_bad_uploaded_number_in_the_chooser_address_is_ignored(editor, value):
+    make_image("Village well")
+    response = editor.get(reverse(CHOOSER), {"uploaded": value})
+    assert response.status_code == 200
+    assert response.context["uploaded"] is None
+    assert "Village well" in visible_text(response)
 
 
 def test_the_dialog_gets_the_content_alone_with_choose_buttons(editor):
