@@ -105,6 +105,16 @@ def make_document(title="A report", content=PDF_BYTES, name="report.pdf", **fiel
     return document
 
 
+def report_document(item):
+    """The first library document `item` offers (a report's PDF)."""
+    return item.documents.order_by("order", "pk").first().document
+
+
+def pdf_url(item):
+    """The address of the first document `item` offers (the library's document view)."""
+    return report_document(item).get_absolute_url()
+
+
 def offer_document(item, document, role="report", order=None):
     """`item` offers `document` (an ItemDocument row, after the item's others)."""
     from news.models import ItemDocument

@@ -18,11 +18,23 @@ from .helpers import (
     add_news_via_admin,
     admin_form_data,
     change_url,
+    make_document,
     make_municipality,
     make_partnership,
-    pdf_upload,
+    pdf_url,
+    report_document,
     visible_text,
 )
+
+
+def document_row(document):
+    """The admin form's fields for a report offering `document`."""
+    return {
+        "documents-TOTAL_FORMS": "1",
+        "documents-0-document": str(document.pk),
+        "documents-0-role": "report",
+        "documents-0-order": "0",
+    }
 
 
 def edit_in_admin(client, obj, **changes):
@@ -82,9 +94,13 @@ def test_staff_restore_an_earlier_version_and_readers_see_it(staff_client, db):
 
 def test_a_deleted_report_is_recovered_with_its_pdf(staff_client, db):
     item = add_news_via_admin(
-        staff_client, kind=Kind.REPORT, pdf=pdf_upload(), slug="market-report", title_en="Report"
+        staff_client,
+        kind=Kind.REPORT,
+        slug="market-report",
+        title_en="Report",
+        **document_row(make_document("Report", name="market.pdf")),
     )
-    pdf_name = item.pdf.name
+    pdf_name = report_document(item).file.name
     delete = reverse("admin:news_newsitem_delete", args=[item.pk])
     assert staff_client.post(delete, {"post": "yes"}).status_code == 302
     assert not NewsItem.objects.exists()
@@ -97,8 +113,8 @@ def test_a_deleted_report_is_recovered_with_its_pdf(staff_client, db):
     response = staff_client.post(url, admin_form_data(staff_client.get(url)))
     assert response.status_code == 302
     recovered = NewsItem.objects.get(slug="market-report")
-    assert recovered.pdf.name == pdf_name
-    download = Client().get(recovered.pdf.url)
+    assert report_document(recovered).file.name == pdf_name
+    download = Client().get(pdf_url(recovered))
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == PDF_BYTES
 
@@ -127,14 +143,18 @@ def test_a_deleted_page_and_partner_can_be_recovered(staff_client, db):
     assert Partnership.objects.filter(canadian__slug="town-of-keep", focus="Planning").exists()
 
 
-def test_cleanup_keeps_files_a_version_needs_and_deletes_the_rest(staff_client, db, settings):
+def test_cleanup_keeps_the_library_documents_versions_offer_and_deletes_the_rest(
+    staff_client, db, settings
+):
+    first = make_document("Kept", name="first.pdf")
     item = add_news_via_admin(
-        staff_client, kind=Kind.REPORT, pdf=pdf_upload(), slug="kept-report", title_en="Kept"
+        staff_client, kind=Kind.REPORT, slug="kept-report", title_en="Kept", **document_row(first)
     )
-    first_pdf = Path(item.pdf.path)
-    edit_in_admin(staff_client, item, pdf=pdf_upload(name="second.pdf"))
-    second_pdf = Path(item.pdf.path)
+    second = make_document("Kept, second edition", name="second.pdf")
+    edit_in_admin(staff_client, item, **{"documents-0-document": str(second.pk)})
+    assert report_document(item) == second
     orphan = Path(settings.PRIVATE_MEDIA_ROOT) / "news" / "reports" / "orphan.pdf"
+    orphan.parent.mkdir(parents=True, exist_ok=True)
     orphan.write_bytes(PDF_BYTES)
 
     dry = StringIO()
@@ -143,10 +163,6 @@ def test_cleanup_keeps_files_a_version_needs_and_deletes_the_rest(staff_client, 
 
     call_command("cleanup_files", stdout=StringIO())
     assert not orphan.exists()
-    assert first_pdf.exists(), "an earlier version refers to it and can still be restored"
-    assert second_pdf.exists()
-
-    Version.objects.get_for_object(item).order_by("pk").first().delete()
-    call_command("cleanup_files", stdout=StringIO())
-    assert not first_pdf.exists()
-    assert second_pdf.exists()
+    # The first edition is still a library document: the earlier version restores it.
+    assert Path(first.file.path).exists()
+    assert Path(second.file.path).exists()
