@@ -19,7 +19,7 @@ from library.models import Image as LibraryImage
 from mped.urls import urlpatterns as site_urlpatterns
 from news.models import Kind, NewsItem
 
-from .helpers import PDF_BYTES, image_bytes, make_news, manage
+from .helpers import PDF_BYTES, image_bytes, make_news, manage, pdf_url, report_document
 
 
 def boom(request):
@@ -279,7 +279,7 @@ def test_s3_storages_keep_documents_private_and_media_public():
         "from django.conf import settings\n"
         "from django.core.files.storage import storages\n"
         "from files.storage import private_storage\n"
-        "from news.models import NewsItem\n"
+        "from library.models import Document\n"
         "def described(storage, name):\n"
         "    return [type(storage).__name__, storage.bucket_name, storage.location,\n"
         "            storage.default_acl, storage.querystring_auth, storage.file_overwrite,\n"
@@ -287,7 +287,7 @@ def test_s3_storages_keep_documents_private_and_media_public():
         "print(json.dumps({\n"
         "    'public': described(storages['default'], 'news/images/2026/a.jpg'),\n"
         "    'private': described(storages['private'], 'news/reports/2026/a.pdf'),\n"
-        "    'field': NewsItem._meta.get_field('pdf').storage._wrapped is storages['private'],\n"
+        "    'field': Document._meta.get_field('file').storage._wrapped is storages['private'],\n"
         "    'media_url': settings.MEDIA_URL,\n"
         "    'csp_images': settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src'],\n"
         "}))\n"
@@ -372,9 +372,9 @@ def test_uploads_work_with_storage_that_has_no_local_files(client, db, settings)
     assert isinstance(private_storage._wrapped, PrivateInMemoryStorage)
     assert isinstance(default_storage._wrapped, InMemoryStorage)
     report.refresh_from_db()
-    assert report.pdf_pages == 1 and report.pdf_thumbnail
-    assert private_storage.exists(report.pdf.name)
-    assert private_storage.exists(report.pdf_thumbnail.name)
+    assert report_document(report).pages == 1 and report_document(report).thumbnail
+    assert private_storage.exists(report_document(report).file.name)
+    assert private_storage.exists(report_document(report).thumbnail.name)
     field.refresh_from_db()
     assert (field.width, field.height) == (900, 600)
     renditions = [rendition.file.name for rendition in field.renditions.all()]
@@ -383,14 +383,14 @@ def test_uploads_work_with_storage_that_has_no_local_files(client, db, settings)
     page = client.get(pictured.get_absolute_url())
     assert page.status_code == 200
     assert "/media/library/renditions/" in page.content.decode()
-    download = client.get(report.pdf.url)
+    download = client.get(pdf_url(report))
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == PDF_BYTES
-    assert client.get(report.pdf_thumbnail.url)["Content-Type"] == "image/webp"
+    assert client.get(report_document(report).thumbnail_url)["Content-Type"] == "image/webp"
 
     private_storage.save("news/reports/orphan.pdf", ContentFile(PDF_BYTES))
     out = io.StringIO()
     call_command("cleanup_files", stdout=out)
     assert "news/reports/orphan.pdf" in out.getvalue()
     assert not private_storage.exists("news/reports/orphan.pdf")
-    assert private_storage.exists(report.pdf.name)
+    assert private_storage.exists(report_document(report).file.name)

@@ -22,9 +22,11 @@ from partners.models import Country
 
 from .helpers import (
     PDF_BYTES,
+    add_pairing_row,
     admin_form_data,
     change_url,
     image_bytes,
+    make_document,
     make_library_image,
     make_member,
     make_municipality,
@@ -32,7 +34,6 @@ from .helpers import (
     make_page,
     make_partnership,
     news_post,
-    pdf_upload,
     visible_text,
 )
 
@@ -224,7 +225,7 @@ def test_phone_and_side_by_side_widths_are_links_to_the_same_preview(publisher):
     assert "preview-frame-desktop" in both and "preview-frame-phone" in both
 
 
-def test_a_chosen_library_image_shows_and_a_new_pdf_is_named_but_not_stored(publisher, editor):
+def test_a_chosen_library_image_and_document_show_and_nothing_is_stored(publisher, editor):
     item = make_news("Rice market opens")
     stall = make_library_image(image_bytes((1600, 900)), alt_en="A market stall")
     before = NothingSaved()
@@ -234,15 +235,19 @@ def test_a_chosen_library_image_shows_and_a_new_pdf_is_named_but_not_stored(publ
     page = frame.content.decode()
     assert re.search(r'<img src="/media/library/renditions/[^"]+" [^>]*alt="A market stall"', page)
 
-    # A new report needs its PDF: checked when posted, not asked for again by the iframe.
+    before.check()
+
+    # A new report's document, chosen from the library: shown by the preview, nothing saved.
+    document = make_document("Annual report 2026", PDF_BYTES, name="annual.pdf")
+    before = NothingSaved()
     data = news_post(kind=Kind.REPORT, title_en="Annual report", slug="annual-report")
     for name in ("is_published", "published_at_0", "published_at_1"):
         data.pop(name)
-    data["pdf"] = pdf_upload(PDF_BYTES)
+    add_pairing_row(data, "documents", document=document.pk, role="report", order=0)
     _, _, frame = preview(editor, preview_url(), data)
     text = visible_text(frame)
     assert "Annual report" in text
-    assert "The new file (Report PDF) will show once saved." in text
+    assert "Report: Annual report 2026 (English) (PDF, 1 page," in text
     before.check()
 
 
