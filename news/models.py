@@ -299,7 +299,8 @@ class ItemDocument(models.Model):
         verbose_name_plural = _("documents")
 
     def __str__(self):
-        return f"{self.get_role_display()}: {self.document_id}"
+        # For the admin's history ("Added document “Report: Annual report 2026”").
+        return f"{self.get_role_display()}: {self.document}"
 
     def is_members_only(self):
         """Whether only members may download the document through this item."""

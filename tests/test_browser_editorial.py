@@ -186,7 +186,16 @@ def test_an_editor_drafts_a_publisher_schedules_it_appears_and_a_bad_edit_is_rev
     page.keyboard.type(SECOND_PARAGRAPH)
     assert body.locator("p").count() == 2
     assert body.locator("strong").inner_text() == BOLD_WORDS
-    page.locator("#id_pdf").set_input_files(pdf)
+    # The report's PDF goes to the media library, from the documents' chooser, chosen at once.
+    page.locator("#documents-group .add-row a").click()
+    row = page.locator("#documents-group tr.dynamic-documents").first
+    row.get_by_role("button", name="Choose a document").click()
+    dialog = page.get_by_role("dialog")
+    dialog.locator("summary", has_text="Upload a new document").click()
+    dialog.locator("input[type=file]").set_input_files(pdf)
+    dialog.locator("#chooser-upload-title_en").fill("Field report")
+    dialog.get_by_role("button", name="Upload and choose").click()
+    expect(dialog).to_be_hidden()
     # The photo goes to the media library, from the chooser's dialog, and is chosen at once.
     chooser = page.locator(".field-image [data-library-chooser]")
     chooser.get_by_role("button", name="Choose an image").click()
@@ -210,7 +219,7 @@ def test_an_editor_drafts_a_publisher_schedules_it_appears_and_a_bad_edit_is_rev
     assert row.locator(".field-status_display").inner_text() == "Draft"
     item = NewsItem.objects.get(title=TITLE)
     assert not item.is_published
-    assert item.pdf_pages == 2
+    assert item.documents.get().document.pages == 2
     assert item.body == (
         f"<p>{FIRST_PARAGRAPH} <strong>{BOLD_WORDS}</strong>.</p><p>{SECOND_PARAGRAPH}</p>"
     )
@@ -317,7 +326,7 @@ def test_an_editor_drafts_a_publisher_schedules_it_appears_and_a_bad_edit_is_rev
     assert history == [
         ["publisher", "Published. Changed Title [en]."],
         ["publisher", scheduled],
-        ["editor", "Added."],
+        ["editor", "Added. Added document “Report: Field report”."],
     ]
     publisher.check()
     screenshot(page, "admin-history.png")

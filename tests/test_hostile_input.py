@@ -29,7 +29,7 @@ from pages.models import ProgramPage
 from partners.models import Municipality
 from reviews.models import ReviewLink
 
-from .helpers import make_member, make_news
+from .helpers import make_member, make_news, report_document
 
 pytestmark = pytest.mark.usefixtures("uncached")
 
@@ -166,7 +166,7 @@ def objects(demo):
     """What the demo content offers to fill an address with, and a draft with a review link."""
     draft = make_news("Hostile draft", kind=Kind.REPORT, published=False)
     link = ReviewLink.make(draft)
-    news = NewsItem.objects.published().exclude(pdf="").first()
+    news = NewsItem.objects.published().filter(kind=Kind.REPORT, is_members_only=False).first()
     return {
         "news": news,
         "draft": draft,
@@ -202,7 +202,7 @@ def real_value(chain, name, objects):
         return "not-a-token"
     if name == "name":
         item = objects["draft"] if "reviews" in namespaces else objects["news"]
-        return item.pdf.name
+        return report_document(item).file.name
     if name in ("object_id", "id", "pk"):
         if model is None or chain[-1].name == "reviews_reviewlink_item":
             return str(objects["news"].pk)

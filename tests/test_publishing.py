@@ -20,6 +20,7 @@ from .helpers import (
     make_news,
     make_page,
     news_post,
+    pdf_url,
     visible_text,
 )
 
@@ -55,7 +56,7 @@ def test_news_that_is_not_live_is_nowhere_public(client, db, state):
     for url in PUBLIC_NEWS_URLS:
         assert item.title not in visible_text(client.get(url)), url
     assert client.get(item.get_absolute_url()).status_code == 404
-    assert client.get(item.pdf.url).status_code == 404
+    assert client.get(pdf_url(item)).status_code == 404
 
 
 @pytest.mark.parametrize("state", list(CASES))
@@ -108,7 +109,7 @@ def test_staff_preview_items_in_the_public_layout_with_a_banner(staff_client, db
     assert "Preview — not published" in text and item.title in text
     assert response["X-Robots-Tag"] == "noindex"
     assert "no-store" in response["Cache-Control"]
-    assert staff_client.get(item.pdf.url).status_code == 200
+    assert staff_client.get(pdf_url(item)).status_code == 200
     assert Client().get(item.get_absolute_url()).status_code == 404
 
 
