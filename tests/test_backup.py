@@ -22,7 +22,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
-from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
@@ -41,6 +40,7 @@ from .helpers import (
     PDF_BYTES,
     ROOT,
     image_bytes,
+    make_document,
     make_library_image,
     make_member,
     make_municipality,
@@ -48,6 +48,7 @@ from .helpers import (
     make_page,
     make_partnership,
     manage,
+    report_document,
     subprocess_environment,
 )
 
@@ -79,8 +80,10 @@ def site(db, django_user_model):
     field = make_library_image(image_bytes((900, 600)), "field.png", alt_en="A red field")
     pictured = make_news("With a picture", image=field)
     press = make_news("In the papers", kind=Kind.PRESS)
-    article = Article(news_item=press, title="Economics Today", publication="ET")
-    article.file.save("economics-today.pdf", ContentFile(PDF_BYTES), save=True)
+    copy = make_document("Economics Today", name="economics-today.pdf")
+    Article.objects.create(
+        news_item=press, title="Economics Today", publication="ET", document=copy
+    )
     make_page("Backed up section")
 
     # A deleted account leaves a gap in the ids: the restored ones must not close it up.
@@ -179,6 +182,12 @@ def digest(response):
     content = b"".join(response.streaming_content) if response.streaming else response.content
     return hashlib.sha256(content).hexdigest()
 
+def report_document(item):
+    return item.documents.order_by("order", "pk").first().document
+
+def pdf_url(item):
+    return report_document(item).get_absolute_url()
+
 client = Client()
 User = get_user_model()
 report = NewsItem.objects.get(slug="annual-report-2026")
@@ -187,8 +196,8 @@ members = NewsItem.objects.get(slug="for-members")
 found = {}
 page = client.get(report.get_absolute_url())
 found["report_page"] = [page.status_code, "Annual report 2026" in page.content.decode()]
-found["report_pdf"] = [client.get(report.pdf.url).status_code, digest(client.get(report.pdf.url))]
-found["first_page"] = client.get(report.pdf_thumbnail.url).status_code
+found["report_pdf"] = [client.get(pdf_url(report)).status_code, digest(client.get(pdf_url(report)))]
+found["first_page"] = client.get(report_document(report).thumbnail_url).status_code
 page = client.get(pictured.get_absolute_url())
 header = rendition_picture(pictured.image, "header")
 found["picture_page"] = [page.status_code, header.src in page.content.decode()]
@@ -235,7 +244,8 @@ def test_a_backup_restores_onto_a_fresh_database_with_every_row_and_file(
     # Every file, byte for byte: PDFs, first pages, the library's image and its renditions.
     media, private = files_in(settings.MEDIA_ROOT), files_in(settings.PRIVATE_MEDIA_ROOT)
     assert any(name.startswith("library/renditions/") for name in media)
-    assert len(private) == 5  # two reports' PDFs and first pages, an article's copy
+    # Two reports' PDFs and an article's copy (library documents), each with its first page.
+    assert len(private) == 6
     assert files_in(restored / "media") == media
     assert files_in(restored / "private") == private
 
@@ -302,10 +312,12 @@ def test_the_archive_lists_its_rows_files_and_migrations(site, tmp_path):
     assert manifest["database"] == connection.vendor
     counts = manifest["counts"]
     assert counts["news.newsitem"] == 4 and counts["news.article"] == 1
+    assert counts["news.itemdocument"] == 2 and counts["library.document"] == 3
     assert counts["partners.municipality"] == 2 and counts["partners.partnership"] == 1
     assert counts["news.newsitem_partners"] == 2
     assert counts["accounts.user"] == 3 and counts["account.emailaddress"] == 2
-    assert counts["reversion.version"] == 1
+    # The report's version and its list of documents' (followed by the history).
+    assert counts["reversion.version"] == 2
     assert counts["django_tasks_database.dbtaskresult"] == 1
     assert not any(
         label.startswith(("contenttypes.", "sessions.")) or label == "auth.permission"
@@ -313,7 +325,7 @@ def test_the_archive_lists_its_rows_files_and_migrations(site, tmp_path):
     )
     assert "0001_initial" in manifest["migrations"]["news"]
     report = site["report"]
-    assert manifest["files"][f"private/{report.pdf.name}"] == {
+    assert manifest["files"][f"private/{report_document(report).file.name}"] == {
         "size": len(PDF_BYTES),
         "sha256": hashlib.sha256(PDF_BYTES).hexdigest(),
     }
@@ -351,8 +363,8 @@ def test_restore_with_flush_puts_the_site_back_as_it_was(site, tmp_path):
     NewsItem.objects.filter(pk=report.pk).update(title="Changed after the backup")
     pictured.delete()
     make_news("Written after the backup")
-    Path(settings.PRIVATE_MEDIA_ROOT, report.pdf.name).unlink()
-    stray = f"{Path(report.pdf.name).parent.as_posix()}/stray.pdf"
+    Path(settings.PRIVATE_MEDIA_ROOT, report_document(report).file.name).unlink()
+    stray = f"{Path(report_document(report).file.name).parent.as_posix()}/stray.pdf"
     Path(settings.PRIVATE_MEDIA_ROOT, stray).write_bytes(b"Not in the archive.")
 
     # As a commit would (PostgreSQL cannot empty tables with checks still pending).
@@ -523,4 +535,4 @@ def test_make_restore_and_make_backup(site, tmp_path):
     assert second_manifest["counts"] == first_manifest["counts"]
     assert second_manifest["files"] == first_manifest["files"]
     assert DBTaskResult.objects.count() == 1  # the test database itself was not touched
-    assert Version.objects.count() == 1
+    assert Version.objects.count() == 2  # the report's, with its list of documents
