@@ -126,7 +126,7 @@ def test_a_press_feature_with_an_article_link_can_be_added_through_the_articles_
     assert "Economics Today" in page
 
 
-def test_an_article_with_neither_an_address_nor_a_file_is_refused(staff_client, db):
+def test_an_article_with_neither_an_address_nor_a_copy_is_refused(staff_client, db):
     response = staff_client.post(
         reverse("admin:news_newsitem_add"),
         news_post(
@@ -142,7 +142,7 @@ def test_an_article_with_neither_an_address_nor_a_file_is_refused(staff_client, 
         ),
     )
 
-    assert_form_shown_again_with(response, "Give the article's address or attach a PDF copy.")
+    assert_form_shown_again_with(response, "Give the article's address or choose a copy of it.")
     assert not NewsItem.objects.exists()
     assert not Article.objects.exists()
 
