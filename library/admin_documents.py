@@ -17,13 +17,13 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
 from django.http import HttpResponse
 from django.template.defaultfilters import filesizeformat
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
-from django.utils.text import capfirst
 from django.utils.translation import get_language_info, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from modeltranslation.admin import TranslationAdmin
@@ -49,7 +49,13 @@ def used_live(request, document):
 
 
 def month_label(month):
+    """A month as the CSV export writes it (2026-12), for spreadsheets."""
     return f"{month:%Y-%m}"
+
+
+def month_name(month):
+    """A month as staff read it (December 2026, décembre 2026)."""
+    return date_format(month, "F Y")
 
 
 # The CSV export -------------------------------------------------------------------------------
@@ -221,6 +227,9 @@ def downloads_csv(rows, filename):
 
 @admin.register(Document)
 class DocumentAdmin(TranslationAdmin):
+    class Media:
+        css = {"all": ["library/library.css"]}
+
     list_display = [
         "title",
         "type_label",
@@ -343,22 +352,8 @@ class DocumentAdmin(TranslationAdmin):
         uses = usages(obj)
         if not uses:
             return _("No item offers this document yet.")
-        return format_html(
-            "<ul>{}</ul>",
-            format_html_join(
-                "",
-                '<li><a href="{}">{}</a> ({}, {})</li>',
-                (
-                    (
-                        use.admin_url or "#",
-                        str(use.item),
-                        capfirst(use.kind),
-                        _("live") if use.is_live else _("not live"),
-                    )
-                    for use in uses
-                ),
-            ),
-        )
+        # The same list as an image's page shows (library/admin.py).
+        return render_to_string("library/_usage_list.html", {"uses": uses})
 
     @admin.display(description=gettext_lazy("downloads by month"))
     def downloads_by_month(self, obj):
@@ -371,7 +366,7 @@ class DocumentAdmin(TranslationAdmin):
         rows = format_html_join(
             "",
             "<tr><td>{}</td> <td>{}</td></tr>\n",
-            ((month_label(month), number_format(number)) for month, number in counts),
+            ((month_name(month), number_format(number)) for month, number in counts),
         )
         return format_html(
             '<table class="library-downloads"><thead><tr><th scope="col">{}</th> '
@@ -452,7 +447,7 @@ class DownloadCountAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("month"), ordering="month")
     def month_shown(self, obj):
-        return month_label(obj.month)
+        return month_name(obj.month)
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("document__text")

@@ -201,8 +201,8 @@ def test_the_document_page_shows_downloads_month_by_month(staff_client, counted)
     report = counted["report"]
     response = staff_client.get(reverse("admin:library_document_change", args=[report.pk]))
     text = visible_text(response)
-    assert f"{counted['first']:%Y-%m} 40" in text
-    assert f"{counted['first'].year - 1}-01 100" in text
+    assert f"{counted['first']:%B %Y} 40" in text
+    assert f"January {counted['first'].year - 1} 100" in text
     total = count(report)
     assert f"In all {total}" in text
     assert "Export this document's downloads (CSV)" in text

@@ -543,7 +543,7 @@ def test_the_change_page_shows_the_facts_where_used_and_the_first_page(staff_cli
     text = visible_text(response)
     assert "PDF · " in text and "1 page ·" in text and "English" in text
     assert english.readable_name in text
-    assert "Encouraging women's participation (News item, live)" in text
+    assert "Encouraging women's participation (news item, live)" in text
     assert f'src="{english.thumbnail_url}"' in response.content.decode()
 
 
