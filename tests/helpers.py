@@ -57,6 +57,39 @@ PDF_BYTES = (
 )
 
 
+# Roles ------------------------------------------------------------------------------------------
+
+# The data migrations that make the Editors and Publishers groups and give them their rights, in
+# the order migrate runs them: (module, function).
+ROLE_MIGRATIONS = [
+    ("accounts.migrations.0002_editors_group", "create_editors"),
+    ("news.migrations.0003_editors_see_alert_emails", "allow_editors"),
+    ("accounts.migrations.0004_publishers_group", "create_publishers"),
+    ("pages.migrations.0007_publishers_change_site_settings", "allow_publishers"),
+    ("partners.migrations.0008_publishers_publish_partners", "allow_publishers"),
+    ("redirects.migrations.0002_staff_manage_redirects", "grant"),
+    ("reviews.migrations.0002_publishers_see_review_links", "grant"),
+    ("library.migrations.0003_roles", "grant"),
+    ("news.migrations.0018_item_documents_for_editors_and_publishers", "grant"),
+]
+
+
+def restore_roles():
+    """Make the Editors and Publishers groups again, with every right the migrations give
+    them, when a transactional test's flush emptied them (a no-op when they are there)."""
+    from django.contrib.auth.models import Group
+
+    if Group.objects.filter(name__in=["Editors", "Publishers"]).count() == 2:
+        return
+    from importlib import import_module
+
+    from django.db.migrations.executor import MigrationExecutor
+
+    apps = MigrationExecutor(connection).loader.project_state().apps
+    for module, function in ROLE_MIGRATIONS:
+        getattr(import_module(module), function)(apps, None)
+
+
 # Content ----------------------------------------------------------------------------------------
 
 

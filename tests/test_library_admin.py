@@ -24,6 +24,9 @@ from .helpers import (
     pdf_upload,
     visible_text,
 )
+from .helpers import (
+    change_url as item_change_url,
+)
 
 CHOOSER = "admin:library_image_chooser"
 DOCUMENT_CHOOSER = "admin:library_document_chooser"
@@ -431,6 +434,19 @@ def test_the_dialog_gets_the_content_alone_with_choose_buttons(editor):
     page = response.content.decode()
     assert "<html" not in page
     assert f'data-chooser-choose data-id="{image.pk}" data-title="Village well"' in page
+
+
+def test_library_numbers_are_written_plainly_for_typing_into_the_field(editor):
+    # The site groups thousands in numbers it shows (USE_THOUSAND_SEPARATOR): a library
+    # number must not become "12,345", which the form's number field would refuse.
+    image = make_image("Village well", id=12345)
+    dialog = editor.get(reverse(CHOOSER), headers={"X-Library-Chooser": "1"}).content.decode()
+    assert f'data-chooser-choose data-id="{image.pk}"' in dialog
+    page = visible_text(editor.get(reverse(CHOOSER)))
+    assert "No. 12345" in page and "12,345" not in page
+    item = make_news("With a numbered image", image=image)
+    form = visible_text(editor.get(item_change_url(item)))
+    assert "No. 12345" in form and "12,345" not in form
 
 
 def test_uploading_in_the_chooser_chooses_the_new_image(editor):

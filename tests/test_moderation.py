@@ -12,7 +12,7 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.core import mail
 from django.db import connection
 from django.test import Client
@@ -30,6 +30,7 @@ from .helpers import (
     make_news,
     make_page,
     news_post,
+    restore_roles,
     run_worker,
     visible_text,
 )
@@ -40,12 +41,8 @@ INDEX = "/admin/"
 def role(name):
     """The Editors or Publishers group with its rights (made by a migration, which a
     transactional test's flush empties: made again here when it is gone)."""
-    group, _created = Group.objects.get_or_create(name=name)
-    content = Permission.objects.filter(content_type__app_label__in=["news", "pages", "partners"])
-    if name == "Editors":
-        content = content.exclude(codename__startswith="publish_")
-    group.permissions.add(*content)
-    return group
+    restore_roles()
+    return Group.objects.get(name=name)
 
 
 def staff(group, email, **extra):

@@ -113,7 +113,8 @@ def test_publishing_in_the_admin_form_is_in_the_history_and_alerts_once(
     assert ALERTS_QUEUED in visible_text(publisher.get(NEWS_LIST))
     revision = latest_revision(item)
     assert revision.user.username == "boss"
-    assert revision.comment == "Published. Added."
+    # The report's document is an inline row of the form: its addition is named too.
+    assert revision.comment == "Published. Added. Added document “Report: Rice markets report”."
 
     # A change to it is a draft until published ("Publish changes"): published again, it
     # is in the history, but its alerts are not queued a second time.
