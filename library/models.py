@@ -34,13 +34,33 @@ class Tag(models.Model):
         return self.name
 
 
+class LibraryItem(models.Model):
+    """What images and documents both have: who uploaded them and when."""
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-id"]
+
+
 def percent_field(verbose_name, help_text):
     return models.PositiveSmallIntegerField(
         verbose_name, default=50, validators=[MaxValueValidator(100)], help_text=help_text
     )
 
 
-class Image(models.Model):
+class Image(LibraryItem):
     """A picture uploaded once and shown wherever staff choose it, cropped around its focal
     point for each place (library/renditions.py)."""
 
@@ -77,20 +97,8 @@ class Image(models.Model):
         _("Where the subject is, from the top (0) to the bottom (100)."),
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="images", verbose_name=_("tags"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        verbose_name=_("uploaded by"),
-    )
-    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(LibraryItem.Meta):
         verbose_name = _("image")
         verbose_name_plural = _("images")
         # Changing an image that live pages show changes them at once: a publisher's power.
@@ -144,7 +152,7 @@ class FileType(models.TextChoices):
     XLSX = "xlsx", _("Spreadsheet (XLSX)")
 
 
-class Document(models.Model):
+class Document(LibraryItem):
     """A file readers download (a report, an annex, a summary, an article's copy), uploaded
     once, linked from any number of items, stored privately and served by the document view
     under a name built from its title and language."""
@@ -188,20 +196,8 @@ class Document(models.Model):
     thumbnail_width = models.PositiveSmallIntegerField(default=0, editable=False)
     thumbnail_height = models.PositiveSmallIntegerField(default=0, editable=False)
     tags = models.ManyToManyField(Tag, blank=True, related_name="documents", verbose_name=_("tags"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        verbose_name=_("uploaded by"),
-    )
-    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(LibraryItem.Meta):
         verbose_name = _("document")
         verbose_name_plural = _("documents")
         # Changing a document that live items offer changes what readers download at once.
