@@ -109,6 +109,18 @@ def move_images(apps, app_label, model_name, title_of, new_field="library_image"
     content_type = content_type_of(apps, app_label, model_name)
     if content_type is None:
         return
+
+    def moved_image(fields, name):
+        """A version's or draft's image file `name` as its library image's pk (None when it
+        had none or the file is gone), the old size and alt keys taken out of `fields`."""
+        image = None
+        if name and (library.by_name.get(name) or default_storage.exists(name)):
+            size = (fields.get("image_width") or 0, fields.get("image_height") or 0)
+            image = library.image_for(name, title_of(fields), alts_of(fields), size)
+        for key in (*SIZE_FIELDS, *alt_names()):
+            fields.pop(key, None)
+        return image.pk if image else None
+
     for version in versions_of(apps, content_type):
         data = json.loads(version.serialized_data)
         changed = False
@@ -116,14 +128,7 @@ def move_images(apps, app_label, model_name, title_of, new_field="library_image"
             fields = entry.get("fields", {})
             if "image" not in fields or isinstance(fields["image"], int):
                 continue
-            name = fields["image"] or ""
-            image = None
-            if name and (library.by_name.get(name) or default_storage.exists(name)):
-                size = (fields.get("image_width") or 0, fields.get("image_height") or 0)
-                image = library.image_for(name, title_of(fields), alts_of(fields), size)
-            fields["image"] = image.pk if image else None
-            for key in (*SIZE_FIELDS, *alt_names()):
-                fields.pop(key, None)
+            fields["image"] = moved_image(fields, fields["image"] or "")
             changed = True
         if changed:
             version.serialized_data = json.dumps(data)
@@ -133,13 +138,7 @@ def move_images(apps, app_label, model_name, title_of, new_field="library_image"
         if "image" not in fields:
             continue
         name = fields.pop("image") or ""
-        image = None
-        if name and (library.by_name.get(name) or default_storage.exists(name)):
-            size = (fields.get("image_width") or 0, fields.get("image_height") or 0)
-            image = library.image_for(name, title_of(fields), alts_of(fields), size)
-        fields["image_id"] = image.pk if image else None
-        for key in (*SIZE_FIELDS, *alt_names()):
-            fields.pop(key, None)
+        fields["image_id"] = moved_image(fields, name)
         # The file is the library's now: discarding the draft must not delete it.
         draft.data["uploads"] = [n for n in draft.data.get("uploads", []) if n != name]
         draft.save(update_fields=["data"])
