@@ -113,6 +113,8 @@ def draft_inlines(model):
 def to_json(field, value):
     if value is None:
         return None
+    if isinstance(field, models.JSONField):
+        return value  # JSON already (a home page block's chosen partners)
     if isinstance(field, models.FileField):
         return getattr(value, "name", value) or ""
     if isinstance(value, bool | int | float | str):
@@ -127,6 +129,8 @@ def to_json(field, value):
 
 
 def from_json(field, value):
+    if isinstance(field, models.JSONField):
+        return value
     if isinstance(field, models.FileField):
         return value or ""
     return field.to_python(value)

@@ -71,6 +71,7 @@ ROLE_MIGRATIONS = [
     ("reviews.migrations.0002_publishers_see_review_links", "grant"),
     ("library.migrations.0003_roles", "grant"),
     ("news.migrations.0018_item_documents_for_editors_and_publishers", "grant"),
+    ("website.migrations.0002_roles", "grant"),
 ]
 
 
