@@ -1,0 +1,1 @@
+"""The home page's admin: its blocks (issue 18)."""

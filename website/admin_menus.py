@@ -1,0 +1,1 @@
+"""The header and footer menus' admin (issue 18)."""
