@@ -1,9 +1,6 @@
-from .models import ProgramPage, SiteSettings
+from .models import SiteSettings
 
 
 def site(request):
-    """The site settings and the program pages for the menu, on every page."""
-    return {
-        "site_settings": SiteSettings.for_request(request),
-        "nav_pages": ProgramPage.objects.published().only("title", "nav_title", "slug"),
-    }
+    """The site settings, on every page (the menus are website.context_processors')."""
+    return {"site_settings": SiteSettings.for_request(request)}

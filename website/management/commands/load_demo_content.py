@@ -730,6 +730,7 @@ class Command(BaseCommand):
                 self.touched.append(pair)
         for data in NEWS:
             self.load_news(dict(data), municipalities)
+        self.load_menus()
         self.load_images(site)
 
         # Demo content carries the seed page's date, so Page Updated reads 18/05/2016.
@@ -777,6 +778,21 @@ class Command(BaseCommand):
             obj = site if slug is None else model.objects.filter(slug=slug).first()
             if obj is not None and (type(obj), obj.pk) in touched:
                 model.objects.filter(pk=obj.pk).update(**{field: images[name]})
+
+    def load_menus(self):
+        """The header and footer menus with today's links (website/menus.py): the header gets
+        the demo's program pages. Menus staff changed are left as they are, unless --reset."""
+        from website.menus import HEADER, default_targets, ensure_menus, set_default_links
+        from website.models import MenuLink
+
+        for place, menu in ensure_menus().items():
+            links = list(menu.links.all())
+            # A header as a new database's migration made it, before there were program pages.
+            bare = place == HEADER and [(link.target, link.page_id) for link in links] == (
+                default_targets(HEADER, [])
+            )
+            if self.reset or (bare and not any(link.label for link in links)):
+                set_default_links(menu, MenuLink, ProgramPage)
 
     def load_page(self, data):
         points = data.pop("points", [])
