@@ -23,7 +23,7 @@ class LatestNewsFeed(Feed):
     def title(self, kind):
         if kind:
             return f"{self.site.site_name}: {Kind(kind).label}"
-        return f"{self.site.site_name}: {self.site.latest_heading}"
+        return f"{self.site.site_name}: {_('The latest')}"
 
     def link(self, kind):
         url = reverse("news:list")

@@ -10,6 +10,8 @@ from editorial.admin import (
     TranslationStatusMixin,
 )
 from editorial.compare import ReadableCompareAdmin
+from editorial.language_tabs import LanguageTabsMixin
+from editorial.translate import TranslateAdminMixin
 from library.choosers import LibraryChoosersMixin
 
 from .models import PageFigure, PagePoint, ProgramPage, SiteSettings
@@ -17,23 +19,16 @@ from .views import ProgramPageDetailView
 
 
 @admin.register(SiteSettings)
-class SiteSettingsAdmin(LibraryChoosersMixin, ReadableCompareAdmin, TranslationAdmin):
+class SiteSettingsAdmin(
+    TranslateAdminMixin,
+    LanguageTabsMixin,
+    LibraryChoosersMixin,
+    ReadableCompareAdmin,
+    TranslationAdmin,
+):
     fieldsets = [
         (None, {"fields": ["site_name", "short_name", "tagline", "footer_text"]}),
         (_("Search engines and sharing"), {"fields": ["share_image"]}),
-        (
-            _("Home page"),
-            {
-                "fields": [
-                    "signup_prompt",
-                    "signup_link_text",
-                    "latest_heading",
-                    "latest_count",
-                    "partners_heading",
-                    "partners_intro",
-                ]
-            },
-        ),
     ]
     readonly_fields = ["updated_at"]
 
@@ -93,13 +88,12 @@ class ProgramPageAdmin(
         "title",
         "nav_title",
         "order",
-        "show_on_home",
         "status_display",
         "missing_translations",
         "updated_at",
     ]
-    list_editable = ["order", "show_on_home"]
-    list_filter = [StatusFilter, "show_on_home", MissingTranslationFilter]
+    list_editable = ["order"]
+    list_filter = [StatusFilter, MissingTranslationFilter]
     translation_check_fields = ["title", "summary", "body"]
     search_fields = get_translation_fields("title", "summary", "body")
     prepopulated_fields = {"slug": ["title"]}
@@ -112,6 +106,6 @@ class ProgramPageAdmin(
         (_("After the points"), {"fields": ["closing", "link_url", "link_text"]}),
         (
             _("Publishing"),
-            {"fields": ["is_published", "published_at", "unpublish_at", "show_on_home", "order"]},
+            {"fields": ["is_published", "published_at", "unpublish_at", "order"]},
         ),
     ]

@@ -10,7 +10,8 @@ from library.fields import image_field
 
 
 class SiteSettings(models.Model):
-    """The one row of site-wide text: the site's name and the home page's own headings."""
+    """The one row of site-wide text: the site's name, tagline and footer (the home page's blocks
+    are website.models.HomeBlock)."""
 
     site_name = models.CharField(
         _("site name"), max_length=120, default="Municipal Partners for Economic Development"
@@ -19,25 +20,6 @@ class SiteSettings(models.Model):
         _("short name"), max_length=30, default="MPED", help_text=_("Shown in the header.")
     )
     tagline = models.CharField(_("tagline"), max_length=200, blank=True)
-    signup_prompt = models.CharField(
-        _("account prompt"),
-        max_length=120,
-        default="Don't have an account?",
-        help_text=_("Shown on the home page to visitors who are not logged in."),
-    )
-    signup_link_text = models.CharField(
-        _("account link text"), max_length=60, default="Create one now"
-    )
-    latest_heading = models.CharField(_("news heading"), max_length=120, default="The latest")
-    latest_count = models.PositiveSmallIntegerField(_("news items on the home page"), default=3)
-    partners_heading = models.CharField(
-        _("partners heading"), max_length=120, default="Canadian partners"
-    )
-    partners_intro = models.TextField(
-        _("partners introduction"),
-        blank=True,
-        help_text=_("Plain text shown above the list of Canadian partners on the home page."),
-    )
     footer_text = models.TextField(
         _("footer text"), blank=True, help_text=_("Plain text shown at the foot of every page.")
     )
@@ -127,7 +109,6 @@ class ProgramPage(Publishable):
     order = models.PositiveIntegerField(
         _("order"), default=0, help_text=_("Lower numbers come first.")
     )
-    show_on_home = models.BooleanField(_("show on the home page"), default=True)
     meta_description = models.CharField(
         _("description for search engines and sharing"),
         max_length=300,

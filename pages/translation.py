@@ -13,17 +13,12 @@ class SiteSettingsTranslation(TranslationOptions):
         "site_name",
         "short_name",
         "tagline",
-        "signup_prompt",
-        "signup_link_text",
-        "latest_heading",
-        "partners_heading",
-        "partners_intro",
         "footer_text",
     )
     required_languages = ("en",)
 
 
-# The English defaults ("The latest"…) are English: a new row must not put them in the French
+# The English defaults (the site's name…) are English: a new row must not put them in the French
 # and Khmer columns, where they would pass for translations.
 without_defaults_in_other_languages(SiteSettings, SiteSettingsTranslation.fields)
 

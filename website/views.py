@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.db.models import Prefetch
 from django.http import HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.templatetags.static import static
 from django.urls import reverse
@@ -8,47 +7,27 @@ from django.utils.cache import patch_vary_headers
 from django.views.generic import TemplateView
 
 from core.seo import organization
-from core.updated import latest_update
-from news.models import NewsItem
-from news.views import documents_prefetch
-from pages.models import ProgramPage, SiteSettings
-from partners.models import Municipality, Partnership
+from pages.models import SiteSettings
 
-
-def home_content(site):
-    """What the home page shows, and when it last changed (also the sitemap's date for it)."""
-    # The cards' report links: the items' documents in one query.
-    latest = list(
-        NewsItem.objects.published().prefetch_related(documents_prefetch())[: site.latest_count]
-    )
-    sections = list(ProgramPage.objects.published().filter(show_on_home=True).with_content())
-    partners = list(
-        Municipality.objects.published()
-        .canadian()
-        .prefetch_related(
-            Prefetch(
-                "partnerships_as_canadian",
-                queryset=Partnership.objects.published().select_related("cambodian"),
-                to_attr="pairings",
-            )
-        )
-    )
-    pairings = [(p, p.cambodian) for partner in partners for p in partner.pairings]
-    return {
-        "latest": latest,
-        "sections": sections,
-        "canadian_partners": partners,
-        "page_updated": latest_update(site, latest, sections, partners, *pairings),
-    }
+from .blocks import home_content
 
 
 class HomeView(TemplateView):
+    """The home page: the hero (the site's name and tagline), then the blocks staff arranged
+    (website/blocks.py). In a preview (editorial/preview.py) `object` is the home page with the
+    form's unsaved blocks."""
+
     template_name = "home.html"
+    object = None
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         site = SiteSettings.for_request(self.request)
-        context.update(home_content(site), structured_data=organization(self.request, site))
+        home = kwargs.get("object") or self.object
+        context.update(
+            home_content(site, user=self.request.user, home=home),
+            structured_data=organization(self.request, site),
+        )
         return context
 
 

@@ -21,6 +21,8 @@ from library.models import Image as LibraryImage
 from news.models import Article, ItemDocument, Kind, NewsItem, Role
 from pages.models import PageFigure, PagePoint, ProgramPage, SiteSettings
 from partners.models import Country, Municipality, Partnership
+from website.blocks import HOME_PK
+from website.models import BlockKind, HomeBlock, HomePage
 
 # The date the seed page says it was updated: "Page Updated: 18/05/2016".
 SEED_UPDATED = datetime.datetime(2016, 5, 18, 12, 0, tzinfo=zoneinfo.ZoneInfo("America/Toronto"))
@@ -66,21 +68,6 @@ SITE = {
         "unies pour le développement économique local.",
         "ក្រុងនានារបស់កាណាដា និងសម្ព័ន្ធជាតិឃុំ សង្កាត់ នៃកម្ពុជា ធ្វើការរួមគ្នាលើការអភិវឌ្ឍសេដ្ឋកិច្ចមូលដ្ឋាន។",
     ),
-    "signup_prompt": Texts(
-        "Don't have an account?", "Vous n’avez pas de compte ?", "មិនទាន់មានគណនីមែនទេ?"
-    ),
-    "signup_link_text": Texts("Create one now", "Créez-en un maintenant", "បង្កើតគណនីឥឡូវនេះ"),
-    "latest_heading": Texts("The latest", "Les dernières nouvelles", "ព័ត៌មានថ្មីៗ"),
-    "latest_count": 3,
-    "partners_heading": Texts("Canadian partners", "Partenaires canadiens", "ដៃគូកាណាដា"),
-    "partners_intro": Texts(
-        "Four Canadian municipalities take part in the demonstration projects. "
-        "Entries marked as samples stand in for partners the demo content does not name.",
-        "Quatre municipalités canadiennes participent aux projets de démonstration. Les entrées "
-        "marquées comme exemples tiennent la place des partenaires que le contenu de "
-        "démonstration ne nomme pas.",
-        "ក្រុងកាណាដាចំនួនបួនចូលរួមក្នុងគម្រោងសាកល្បង។ ធាតុដែលសម្គាល់ថាជាគំរូ ជំនួសដៃគូដែលខ្លឹមសារសាកល្បងមិនបានដាក់ឈ្មោះ។",
-    ),
     "footer_text": Texts(
         "The Municipal Partners for Economic Development (MPED) program of the Federation of "
         "Canadian Municipalities, in Cambodia with the National League of Communes/Sangkats.",
@@ -89,6 +76,30 @@ SITE = {
         "communes/sangkats.",
         "កម្មវិធីដៃគូក្រុងសម្រាប់ការអភិវឌ្ឍសេដ្ឋកិច្ច (MPED) របស់សហព័ន្ធក្រុងកាណាដា នៅកម្ពុជា ជាមួយសម្ព័ន្ធជាតិឃុំ សង្កាត់។",
     ),
+}
+
+# The seed page as home page blocks, in its order (website/blocks.py): the account prompt, the
+# latest news, each program page's section in full, the Canadian partners.
+HOME_TEXTS = {
+    "account": {
+        "text": Texts(
+            "Don't have an account?", "Vous n’avez pas de compte ?", "មិនទាន់មានគណនីមែនទេ?"
+        ),
+        "link_text": Texts("Create one now", "Créez-en un maintenant", "បង្កើតគណនីឥឡូវនេះ"),
+    },
+    "news": {"heading": Texts("The latest", "Les dernières nouvelles", "ព័ត៌មានថ្មីៗ")},
+    "partners": {
+        "heading": Texts("Canadian partners", "Partenaires canadiens", "ដៃគូកាណាដា"),
+        "text": Texts(
+            "Four Canadian municipalities take part in the demonstration projects. "
+            "Entries marked as samples stand in for partners the demo content does not name.",
+            "Quatre municipalités canadiennes participent aux projets de démonstration. Les "
+            "entrées marquées comme exemples tiennent la place des partenaires que le contenu de "
+            "démonstration ne nomme pas.",
+            "ក្រុងកាណាដាចំនួនបួនចូលរួមក្នុងគម្រោងសាកល្បង។ "
+            "ធាតុដែលសម្គាល់ថាជាគំរូ ជំនួសដៃគូដែលខ្លឹមសារសាកល្បងមិនបានដាក់ឈ្មោះ។",
+        ),
+    },
 }
 
 PAGES = [
@@ -732,6 +743,7 @@ class Command(BaseCommand):
             self.load_news(dict(data), municipalities)
         self.load_menus()
         self.load_images(site)
+        self.load_home()
 
         # Demo content carries the seed page's date, so Page Updated reads 18/05/2016.
         for obj in self.touched:
@@ -744,6 +756,31 @@ class Command(BaseCommand):
                 f"items ({len(self.touched)} created or reset now)."
             )
         )
+
+    def load_home(self):
+        """The home page's blocks as the seed page has them: made when the site has none yet (a
+        new site's migration makes the page without program sections) or with --reset; staff's
+        blocks are kept otherwise."""
+        home = HomePage.objects.filter(pk=HOME_PK).first()
+        if home is None:
+            home = HomePage.objects.create(pk=HOME_PK)
+        elif not self.reset and home.blocks.filter(kind=BlockKind.PROGRAM).exists():
+            return home
+        home.blocks.all().delete()
+        blocks = [
+            HomeBlock(kind=BlockKind.ACCOUNT_PROMPT, **columns(HOME_TEXTS["account"])),
+            HomeBlock(kind=BlockKind.LATEST_NEWS, news_count=3, **columns(HOME_TEXTS["news"])),
+            *(
+                HomeBlock(kind=BlockKind.PROGRAM, page=page, display=HomeBlock.Display.FULL)
+                for page in ProgramPage.objects.filter(slug__in=[p["slug"] for p in PAGES])
+            ),
+            HomeBlock(kind=BlockKind.PARTNERS, **columns(HOME_TEXTS["partners"])),
+        ]
+        for order, block in enumerate(blocks, 1):
+            block.home, block.order = home, order * 10
+        HomeBlock.objects.bulk_create(blocks)
+        self.touched.append(home)
+        return home
 
     def upsert(self, model, slug, defaults):
         obj = model.objects.filter(slug=slug).first()
