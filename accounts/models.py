@@ -86,6 +86,19 @@ class User(AbstractUser):
         ),
     )
 
+    # Staff invitations (accounts/invitations.py): who sent the last one and when (the link in
+    # it expires MPED_INVITATION_DAYS later, and a new one replaces it), and when it was used.
+    invited_by = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    invitation_sent_at = models.DateTimeField(_("invitation sent"), null=True, blank=True)
+    invitation_accepted_at = models.DateTimeField(_("invitation accepted"), null=True, blank=True)
+
     objects = UserManager()
 
     # Set on the request's user (core/security.py StaffTwoFactorMiddleware) when staff must use

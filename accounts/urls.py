@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .invitations import InvitationView
 
 app_name = "accounts"
 
@@ -10,4 +11,5 @@ urlpatterns = [
     path("alerts/", views.AlertsView.as_view(), name="alerts"),
     path("data/", views.DataExportView.as_view(), name="data"),
     path("delete/", views.DeleteAccountView.as_view(), name="delete"),
+    path("invitation/<uidb64>/<token>/", InvitationView.as_view(), name="invitation"),
 ]

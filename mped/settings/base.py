@@ -278,6 +278,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 MPED_ALERT_MAX_ATTEMPTS = int(os.environ.get("MPED_ALERT_MAX_ATTEMPTS", "5"))
 # The site's public address, for links in emails sent outside a request.
 MPED_SITE_URL = os.environ.get("MPED_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# How many days the link in a staff invitation works (accounts/invitations.py).
+MPED_INVITATION_DAYS = 7
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", "Français"), ("km", "ខ្មែរ")]
