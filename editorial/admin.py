@@ -24,6 +24,7 @@ from .compare import ReadableCompareAdmin
 from .drafts_admin import DraftsAdminMixin
 from .moderation_admin import ModerationAdminMixin
 from .preview import PreviewAdminMixin
+from .translate import TranslateAdminMixin
 
 PUBLISHING_FIELDS = ["is_published", "published_at", "unpublish_at"]
 
@@ -154,6 +155,7 @@ class PublishingRolesInline:
 
 
 class PublishingRolesAdmin(
+    TranslateAdminMixin,
     ModerationAdminMixin,
     DraftsAdminMixin,
     PreviewAdminMixin,

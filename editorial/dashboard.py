@@ -91,6 +91,8 @@ class Source:
     params: dict | None = None
     # Relations the section's notes read, loaded with the rows (select_related).
     related: tuple = ()
+    # Where a listed item links to (a function of it), when not its change form.
+    item_url: Callable | None = None
 
     @property
     def heavy_fields(self):
@@ -218,7 +220,9 @@ def sections_for(now):
     for content in registered:
         if content.sections:
             sections += content.sections(now)
-    return sections
+    from .translate import needs_translation_sections
+
+    return sections + needs_translation_sections()
 
 
 def stale_source(content, now, stale):
@@ -266,6 +270,8 @@ def kind_label(obj):
 
 
 def site_url(obj):
+    if not hasattr(obj, "get_absolute_url"):
+        return ""  # a partnership has no page of its own
     is_live = obj.is_live if hasattr(obj, "is_live") else obj.is_published
     return obj.get_absolute_url() if is_live else ""
 
@@ -313,7 +319,7 @@ def fill(sections):
             Line(
                 title=str(obj),
                 kind=kind_label(obj),
-                admin_url=admin_url(obj),
+                admin_url=source.item_url(obj) if source.item_url else admin_url(obj),
                 when=getattr(obj, key),
                 when_label=source.when_label,
                 site_url=site_url(obj),
