@@ -73,7 +73,7 @@ class MenuLinkFormSet(forms.BaseInlineFormSet):
         super().clean()
         if any(self.errors):
             return
-        kept, deleted = {}, set()
+        kept, deleted = [], set()
         for form in self.forms:
             if not getattr(form, "cleaned_data", None):
                 continue
@@ -81,28 +81,23 @@ class MenuLinkFormSet(forms.BaseInlineFormSet):
                 if form.instance.pk is not None:
                     deleted.add(form.instance.pk)
                 continue
-            kept[form.instance.pk] = form
-        parents = {
-            form.cleaned_data["parent"].pk: form
-            for form in kept.values()
-            if form.cleaned_data.get("parent")
-        }
-        for pk, form in kept.items():
-            parent = form.cleaned_data.get("parent")
+            kept.append(form)
+        # The parent each kept row asks for, read before any error below takes it out.
+        chosen = {id(form): form.cleaned_data.get("parent") for form in kept}
+        stored = {form.instance.pk: form for form in kept if form.instance.pk is not None}
+        parents = {parent.pk for parent in chosen.values() if parent is not None}
+        for form in kept:
+            pk, parent = form.instance.pk, chosen[id(form)]
             if parent is not None and parent.pk in deleted:
                 form.add_error(
                     "parent",
                     _("The link chosen here is being deleted: choose another, or none."),
                 )
-            elif (
-                parent is not None
-                and parent.pk in kept
-                and kept[parent.pk].cleaned_data.get("parent")
-            ):
+            elif parent is not None and parent.pk in stored and chosen[id(stored[parent.pk])]:
                 form.add_error(
                     "parent", _("Menus have one level of sub-menu: choose a top-level link.")
                 )
-            if pk is not None and pk in parents and form.cleaned_data.get("parent"):
+            if pk is not None and pk in parents and parent is not None:
                 form.add_error(
                     "parent",
                     _(
