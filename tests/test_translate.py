@@ -332,7 +332,7 @@ def test_the_view_costs_the_same_queries_with_two_or_twelve_points(staff_client)
     assert few <= 20
 
 
-# The dashboard -------------------------------------------------------------------------------------
+# The dashboard ----------------------------------------------------------------------------------
 
 
 def section_html(response, key):
