@@ -22,6 +22,7 @@ from core.translated import missing_languages, missing_translation_q, other_lang
 from . import workflow
 from .compare import ReadableCompareAdmin
 from .drafts_admin import DraftsAdminMixin
+from .language_tabs import LanguageTabsMixin
 from .moderation_admin import ModerationAdminMixin
 from .preview import PreviewAdminMixin
 from .translate import TranslateAdminMixin
@@ -156,6 +157,7 @@ class PublishingRolesInline:
 
 class PublishingRolesAdmin(
     TranslateAdminMixin,
+    LanguageTabsMixin,
     ModerationAdminMixin,
     DraftsAdminMixin,
     PreviewAdminMixin,

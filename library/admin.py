@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 from modeltranslation.utils import get_translation_fields
 
+from editorial.language_tabs import LanguageTabsMixin
+
 from .choosers import DocumentChooserView, ImageChooserView, image_thumbnail_url
 from .models import Document, Image, Rendition, Tag
 from .usage import OWN_MODELS, usages
@@ -114,7 +116,7 @@ class UsedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Image)
-class ImageAdmin(TranslationAdmin):
+class ImageAdmin(LanguageTabsMixin, TranslationAdmin):
     list_display = ["thumbnail", "title", "tag_list", "size", "used_by", "created_at"]
     list_display_links = ["thumbnail", "title"]
     list_filter = ["tags", UsedFilter, "created_at"]

@@ -29,6 +29,8 @@ from django.utils.translation import gettext as _
 from modeltranslation.admin import TranslationAdmin
 from modeltranslation.utils import get_translation_fields
 
+from editorial.language_tabs import LanguageTabsMixin
+
 from .downloads import months_q, quarter_downloads_sum, quarter_months, quarter_of, this_quarter
 from .models import Document, DownloadCount
 from .usage import usages
@@ -226,7 +228,7 @@ def downloads_csv(rows, filename):
 
 
 @admin.register(Document)
-class DocumentAdmin(TranslationAdmin):
+class DocumentAdmin(LanguageTabsMixin, TranslationAdmin):
     class Media:
         css = {"all": ["library/library.css"]}
 
