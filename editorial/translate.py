@@ -265,6 +265,8 @@ class TranslateAdminMixin:
             form_field.help_text = ""
             if not entry.rich:
                 form_field.widget.attrs["lang"] = lang
+                if isinstance(form_field.widget, forms.Textarea):
+                    form_field.widget.attrs["rows"] = 4
             form.fields[entry.name] = form_field
             form.initial[entry.name] = entry.target
         for entry in entries:
