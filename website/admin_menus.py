@@ -9,6 +9,7 @@ The Preview button shows the home page with the form's links."""
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.db.models import Prefetch
 from django.urls import resolve, reverse
 from django.utils.html import format_html, format_html_join
@@ -21,7 +22,7 @@ from editorial.admin import PublishingRolesAdmin
 from .links import label
 from .links import resolve as resolve_link
 from .menus import ensure_menus
-from .models import Menu, MenuLink
+from .models import Menu, MenuLink, Target
 
 
 def hidden_reason(link):
@@ -46,6 +47,7 @@ class MenuLinkForm(forms.ModelForm):
         required=False,
         max_length=500,
         assume_scheme="https",
+        widget=forms.URLInput(attrs={"size": 12}),
         error_messages={
             "invalid": _("Enter a full web address starting with https:// (or http://).")
         },
@@ -63,6 +65,11 @@ class MenuLinkFormSet(forms.BaseInlineFormSet):
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
+        for field in form.fields.values():
+            # A table's cells have no <label>: each field is named for screen readers (inside
+            # the admin's wrapper of a foreign key's widget).
+            widget = getattr(field.widget, "widget", field.widget)
+            widget.attrs.setdefault("aria-label", str(field.label))
         if "parent" in form.fields:
             choices = MenuLink.objects.filter(menu=self.instance, parent__isnull=True)
             if form.instance.pk is not None:
@@ -125,7 +132,26 @@ class MenuLinkInline(TranslationTabularInline):
     extra = 1
     fields = ["label", "target", "page", "news_item", "url", "parent", "order", "readers_see"]
     readonly_fields = ["readers_see"]
-    autocomplete_fields = ["news_item"]
+    # A box for the item's number with a search pop-up, not a list of every news item.
+    raw_id_fields = ["news_item"]
+
+    class Media:
+        css = {"all": ["css/admin-menus.css"]}
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is None:
+            return None
+        widget = formfield.widget
+        if isinstance(widget, RelatedFieldWidgetWrapper):
+            # No "add", "change", "delete" or "view" icons beside each link's choices: the
+            # links stay short enough to read.
+            widget.can_add_related = widget.can_change_related = False
+            widget.can_delete_related = widget.can_view_related = False
+        if db_field.name.startswith("label"):
+            classes = widget.attrs.get("class", "").replace("vTextField", "").split()
+            widget.attrs.update({"class": " ".join(classes), "size": 9})
+        return formfield
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "parent":
@@ -138,8 +164,8 @@ class MenuLinkInline(TranslationTabularInline):
 
     @admin.display(description=_("readers see it"))
     def readers_see(self, obj):
-        if obj is None or (obj.pk is None and not obj.target):
-            return "—"
+        if obj is None or (obj.pk is None and obj.target == Target.PAGE and not obj.page_id):
+            return "—"  # a blank row
         reason = hidden_reason(obj)
         if reason:
             return format_html(
