@@ -23,6 +23,8 @@ from reversion.models import Version
 from news.models import Kind, NewsItem
 from pages.models import PageFigure, PagePoint, ProgramPage, SiteSettings
 from partners.models import Country, Municipality
+from website.menus import ensure_menus
+from website.models import MenuLink, Target
 
 from .helpers import (
     HOSTILE_HTML,
@@ -175,6 +177,9 @@ def test_program_pages_points_figures_and_site_texts_follow_the_language(client,
     page.title_fr = "Finances locales"
     page.nav_title_fr = "Finances"
     page.save()
+    # In the header menu (staff add it there), under the page's own navigation title.
+    header = ensure_menus()["header"]
+    MenuLink.objects.create(menu=header, target=Target.PAGE, page=page, order=35)
     PagePoint.objects.create(
         page=page, text="Train clerks", text_fr="Former les greffiers", order=1
     )
