@@ -52,6 +52,7 @@ def test_an_editor_saves_a_draft_of_a_live_report(browser, site, django_user_mod
     banner = page.locator("#draft-banner")
     assert "Saving keeps your changes as a draft" in banner.inner_text()
     page.locator("#id_title_en").fill(NEW_TITLE)
+    page.get_by_role("tab", name="Français").click()  # each language is a tab
     page.locator("#id_title_fr").fill(NEW_TITLE_FR)
     page.get_by_role("button", name="Save and continue editing").click()
     page.wait_for_load_state("networkidle")

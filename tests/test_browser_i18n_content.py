@@ -27,9 +27,12 @@ def test_staff_write_a_french_body_in_its_own_editor_and_readers_see_it(
     visitor.log_in(staff.email, path=page.url.removeprefix(site))
 
     visitor.goto(f"/admin/news/newsitem/{item.pk}/change/")
-    for lang in ["en", "fr", "km"]:
+    # Each language is a tab (editorial/language_tabs.py): its own editor in each.
+    for lang, name in [("en", "English"), ("fr", "Français"), ("km", "ខ្មែរ")]:
+        page.get_by_role("tab", name=name).click()
         page.locator(f".field-body_{lang} .ProseMirror[contenteditable=true]").wait_for()
         assert not page.locator(f"#id_body_{lang}").is_visible()
+    page.get_by_role("tab", name="Français").click()
     french = page.locator(".field-body_fr .ProseMirror[contenteditable=true]")
     french.click()
     page.keyboard.type("Un exemple de note réservée aux membres.")

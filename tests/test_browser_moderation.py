@@ -135,8 +135,10 @@ def test_an_editor_and_a_publisher_review_a_change_to_a_live_report(
     form = editor.page
     form.locator("#id_title_en").fill(NEW_TITLE)
     replace_text(form, ".field-body_en", NEW_BODY)
+    form.get_by_role("tab", name="Français").click()  # each language is a tab
     form.locator("#id_title_fr").fill(NEW_TITLE_FR)
     replace_text(form, ".field-body_fr", NEW_BODY_FR)
+    form.get_by_role("tab", name="English").click()
     screenshot(form, "workflow-1-edit.png")
 
     # Preview, unsaved, in a new tab; readers still see the old text.
