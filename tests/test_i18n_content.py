@@ -412,18 +412,19 @@ def test_the_filter_works_for_pages_and_partners_too(staff_client, db):
 def test_site_settings_are_edited_in_each_language(staff_client, demo):
     url = reverse("admin:pages_sitesettings_change", args=[1])
     data = admin_form_data(staff_client.get(url))
-    data.update(latest_heading_fr="Nouvelles du programme", latest_heading_km="")
+    data.update(tagline_fr="Des villes qui aident des villes.", tagline_km="")
     response = staff_client.post(url, data)
     assert response.status_code == 302, form_errors(response)
-    assert "Nouvelles du programme" in markup(get_in(Client(), "fr", "home"))
+    assert "Des villes qui aident des villes." in markup(get_in(Client(), "fr", "home"))
     khmer = markup(get_in(Client(), "km", "home"))
-    assert f'<h2 id="latest-heading">{untranslated("The latest")} ' in khmer
+    english = SiteSettings.load().tagline_en
+    assert f'<p class="lead">{untranslated(english)} ' in khmer
 
 
 def test_a_new_site_settings_row_has_no_english_in_its_other_languages(db):
     site = SiteSettings.load()
-    assert site.latest_heading_en == "The latest"
-    assert site.latest_heading_fr is None and site.signup_prompt_km is None
+    assert site.site_name_en == "Municipal Partners for Economic Development"
+    assert site.site_name_fr is None and site.short_name_km is None
 
 
 # Search -----------------------------------------------------------------------------------------
@@ -519,6 +520,15 @@ def test_the_demo_reset_puts_back_every_language(client, demo):
     assert item.title_km == "កាណាដាទទួលបានការចាប់អារម្មណ៍"
 
 
+HOME_TEXTS_MOVED = [
+    "signup_prompt",
+    "signup_link_text",
+    "latest_heading",
+    "partners_heading",
+    "partners_intro",
+]
+
+
 def test_the_migration_puts_the_texts_written_before_in_the_english_columns(db, monkeypatch):
     item = make_news("Written before", body="<p>Old text.</p>")
     page = make_page("Old page")
@@ -529,9 +539,11 @@ def test_the_migration_puts_the_texts_written_before_in_the_english_columns(db, 
         ("pages", "0005_content_in_each_language"),
     ]:
         migration = importlib.import_module(f"{app}.migrations.{name}")
-        # The image's alt text columns went with the move to the media library (news 0014).
+        # The image's alt text columns went with the move to the media library (news 0014), the
+        # home page's texts with its blocks (pages 0009).
+        gone = {"image_alt", *HOME_TEXTS_MOVED}
         for model_name, fields in migration.TRANSLATED.items():
-            kept = [field for field in fields if field != "image_alt"]
+            kept = [field for field in fields if field not in gone]
             monkeypatch.setitem(migration.TRANSLATED, model_name, kept)
         state = MigrationLoader(connection).project_state((app, name))
         migration.fill_english(state.apps, SimpleNamespace(connection=connection))

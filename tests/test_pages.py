@@ -1,6 +1,7 @@
 from django.utils import timezone
 
 from pages.models import ProgramPage
+from website.models import BlockKind, HomeBlock
 
 from .helpers import make_page, visible_text
 
@@ -38,9 +39,11 @@ def test_unpublished_page_is_invisible(client, demo):
     assert client.get(page.get_absolute_url()).status_code == 404
 
 
-def test_sections_follow_their_order_and_can_leave_the_home_page(client, demo):
-    ProgramPage.objects.filter(slug="about-the-league").update(order=0)
-    ProgramPage.objects.filter(slug="building-capacity").update(show_on_home=False)
+def test_sections_follow_their_blocks_order_and_can_leave_the_home_page(client, demo):
+    # The home page's sections are its blocks, in the blocks' order (website/blocks.py).
+    blocks = HomeBlock.objects.filter(kind=BlockKind.PROGRAM)
+    blocks.filter(page__slug="about-the-league").update(order=0)
+    blocks.filter(page__slug="building-capacity").delete()
     text = visible_text(client.get("/en/"))
     assert text.index("About the National League") < text.index("Providing a framework")
     assert (

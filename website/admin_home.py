@@ -17,7 +17,8 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpResponseRedirect
 from django.urls import reverse
-from django.utils.text import format_lazy
+from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationStackedInline
 
@@ -84,18 +85,21 @@ def required_text(form, name, message):
 
 class HomeBlockForm(forms.ModelForm):
     news_kinds = forms.MultipleChoiceField(
-        label=_("kinds of news"),
+        label=capfirst(HomeBlock._meta.get_field("news_kinds").verbose_name),
         choices=Kind.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("None ticked: every kind."),
     )
     news_count = forms.IntegerField(
-        label=_("how many news items"), min_value=1, max_value=MAX_NEWS, initial=3
+        label=capfirst(HomeBlock._meta.get_field("news_count").verbose_name),
+        min_value=1,
+        max_value=MAX_NEWS,
+        initial=3,
     )
     # Choices: the Canadian municipalities (HomeBlockInline.get_formset, one query per form).
     partner_ids = forms.TypedMultipleChoiceField(
-        label=_("chosen partners"),
+        label=capfirst(HomeBlock._meta.get_field("partner_ids").verbose_name),
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "home-block-partners"}),
@@ -104,7 +108,7 @@ class HomeBlockForm(forms.ModelForm):
         ),
     )
     url = forms.URLField(
-        label=_("external address"),
+        label=capfirst(HomeBlock._meta.get_field("url").verbose_name),
         required=False,
         max_length=500,
         assume_scheme="https",
@@ -148,13 +152,14 @@ class HomeBlockForm(forms.ModelForm):
             kinds = kinds_using(base_name(name))
             if not kinds or name == "kind":
                 continue
-            used_by = format_lazy(
-                "{} {}",
+            # Hidden when the form's script shows each kind's fields only.
+            used_by = format_html(
+                '<span class="home-block-used-by">{} {}</span>',
                 _("Used by:"),
                 ", ".join(str(labels[kind]) for kind in kinds),
             )
             field.help_text = (
-                format_lazy("{} {}", field.help_text, used_by) if field.help_text else used_by
+                format_html("{} {}", field.help_text, used_by) if field.help_text else used_by
             )
             field.widget.attrs["data-block-field"] = base_name(name)
 
@@ -172,7 +177,10 @@ class HomeBlockForm(forms.ModelForm):
             self.add_error("page", _("Choose the program page this block shows."))
         elif kind == K.PARTNERS and cleaned.get("partners") == HomeBlock.Partners.CHOSEN:
             if not cleaned.get("partner_ids"):
-                self.add_error("partner_ids", _("Tick the partners to show, or choose “All”."))
+                self.add_error(
+                    "partner_ids",
+                    _("Tick the partners to show, or choose “All Canadian partners”."),
+                )
         elif kind == K.TEXT:
             required_text(self, "body", _("Write the block's text (in English at least)."))
         elif kind == K.IMAGE and not cleaned.get("image"):

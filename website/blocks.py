@@ -58,14 +58,28 @@ def related_rows():
 
 
 def load_home():
-    """The home page's row with its blocks in order (two queries), made with the default blocks
-    first if it is missing."""
-    rows = HomePage.objects.prefetch_related(Prefetch("blocks", queryset=related_rows()))
-    home = rows.filter(pk=HOME_PK).first()
-    if home is None:
-        create_default_home()
-        home = rows.get(pk=HOME_PK)
+    """The home page's row with its blocks in order, in one query (the blocks with their home
+    page; a second when there are none), made with the default blocks first if it is missing."""
+    blocks = list(related_rows().filter(home_id=HOME_PK).select_related("home"))
+    if blocks:
+        home = blocks[0].home
+        for block in blocks:
+            block.home = home
+    else:
+        home = HomePage.objects.filter(pk=HOME_PK).first()
+        if home is None:
+            create_default_home()
+            return load_home()
+    home._prefetched_objects_cache = {"blocks": cached_rows(blocks)}
     return home
+
+
+def cached_rows(rows):
+    """A queryset holding `rows` without asking the database (what a prefetch leaves)."""
+    queryset = HomeBlock.objects.none()
+    queryset._result_cache = list(rows)
+    queryset._prefetch_done = True
+    return queryset
 
 
 def text_columns(texts):

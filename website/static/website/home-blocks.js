@@ -4,6 +4,8 @@
 // each block shows only the fields of its kind, and "Move up" / "Move down" buttons reorder the
 // blocks (their order numbers are written again, 10, 20, 30…, for the blocks that have a kind).
 (function () {
+  // The help's "Used by: …" goes: each block shows its kind's fields only.
+  document.documentElement.classList.add("home-blocks-js");
   const LANGUAGE_SUFFIX = /_(en|fr|km)$/;
 
   function blocks(group) {
