@@ -108,7 +108,11 @@ def test_a_publisher_reorders_the_blocks_adds_an_image_and_a_call_to_action(
     page.locator("#blocks-group .add-row a").click()
     cta = page.locator("#blocks-8")
     cta.locator("select.home-block-kind").select_option(BlockKind.CALL_TO_ACTION)
-    assert "url" in visible_rows(cta) and "image" not in visible_rows(cta)
+    # Its destination's fields follow the chosen target.
+    assert "page" in visible_rows(cta) and "url" not in visible_rows(cta)
+    cta.locator("select[name$='-target']").select_option("url")
+    assert "url" in visible_rows(cta) and "page" not in visible_rows(cta)
+    assert "image" not in visible_rows(cta)
     cta.locator("input[name$='-heading_en']").fill("Become a partner")
     cta.locator("input[name$='-heading_fr']").fill("Devenez partenaire")
     cta.locator("textarea[name$='-text_en']").fill("Canadian towns: work with a Cambodian commune.")
@@ -124,8 +128,10 @@ def test_a_publisher_reorders_the_blocks_adds_an_image_and_a_call_to_action(
     ]
     # The form's blocks, the admin's menu folded away.
     page.locator("#toggle-nav-sidebar").click()
+    page.set_viewport_size({"width": 1280, "height": 1800})
     page.evaluate("document.getElementById('blocks-heading').scrollIntoView()")
     page.screenshot(path=DOCS / "home-blocks-admin.png")
+    page.set_viewport_size(VIEWPORT)
 
     page.get_by_role("button", name="Publish changes").click()
     page.wait_for_load_state("networkidle")

@@ -147,6 +147,9 @@ class HomeBlockForm(forms.ModelForm):
         if "order" in self.fields:
             self.fields["order"].widget.attrs["class"] = "home-block-order"
             self.fields["order"].help_text = _("Lower numbers come first.")
+        for name, field in self.fields.items():
+            if base_name(name) == "text" and isinstance(field.widget, forms.Textarea):
+                field.widget.attrs["rows"] = 3  # a sentence or two
         labels = dict(BlockKind.choices)
         for name, field in self.fields.items():
             kinds = kinds_using(base_name(name))

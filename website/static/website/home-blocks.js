@@ -27,6 +27,28 @@
     return "";
   }
 
+  function valueOf(block, name) {
+    const field = block.querySelector("select[name$='-" + name + "']");
+    return field ? field.value : "";
+  }
+
+  // Fields a block of this kind uses only with one of its choices: the chosen partners when
+  // "the partners chosen below" is selected; a call to action's page, news item or address as
+  // its target says.
+  function wanted(block, kind, name) {
+    if (kind === "partners" && name === "partner_ids") {
+      return valueOf(block, "partners") === "chosen";
+    }
+    if (kind === "cta") {
+      const target = valueOf(block, "target");
+      const needs = { page: "page", news_item: "news-item", url: "url" };
+      if (name in needs) {
+        return target === needs[name];
+      }
+    }
+    return true;
+  }
+
   function showFieldsOfKind(block) {
     const select = kindSelect(block);
     if (!select) {
@@ -41,7 +63,7 @@
         continue; // the kind and the order: always shown
       }
       // No kind chosen yet: every field, as without the script.
-      row.hidden = Boolean(used) && !used.includes(name);
+      row.hidden = (Boolean(used) && !used.includes(name)) || !wanted(block, select.value, name);
     }
     const label = block.querySelector("h3 .inline_label");
     if (label && select.value && !block.classList.contains("has_original")) {
@@ -104,6 +126,12 @@
         renumber(group);
       }
     });
+    for (const name of ["partners", "target"]) {
+      const choice = block.querySelector("select[name$='-" + name + "']");
+      if (choice) {
+        choice.addEventListener("change", () => showFieldsOfKind(block));
+      }
+    }
     const heading = block.querySelector("h3");
     if (heading) {
       const controls = document.createElement("span");
