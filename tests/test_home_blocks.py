@@ -398,9 +398,12 @@ def test_an_editors_change_stays_a_draft_until_a_publisher_publishes_it(demo, ed
     assert live_kinds() == before
     assert page_html() == html_before
     assert Draft.objects.filter(object_id=str(HOME_PK), data__isnull=False).exists()
-    # The editor's form shows the draft.
+    # The editor's form shows the draft; the publishers' dashboard lists it.
     again = visible_text(editor.get(ADMIN_URL))
     assert "What is new" in again and "Hello readers" in again
+    dashboard = publisher.get("/admin/")
+    assert dashboard.status_code == 200
+    assert f'href="{ADMIN_URL}"' in dashboard.content.decode()
     # A publisher publishes it.
     data = form_data(publisher)
     data["_publish_draft"] = "Publish changes"
@@ -604,3 +607,14 @@ def test_the_migration_builds_the_blocks_from_the_old_site_settings(before_block
     assert (
         html.index("New here?") < html.index("From the program") < html.index("They work with us.")
     )
+
+
+def test_the_media_library_says_the_home_page_uses_an_image(demo, staff_client):
+    image = make_library_image(title="Harvest")
+    add_block(BlockKind.IMAGE, 1000, image=image, caption_en="In the fields")
+    page = staff_client.get(f"/admin/library/image/{image.pk}/change/")
+    assert page.status_code == 200
+    assert f'href="{ADMIN_URL}"' in page.content.decode()
+    # The admin's index links to the home page's list, which goes to its form.
+    index = staff_client.get("/admin/").content.decode()
+    assert 'href="/admin/website/homepage/"' in index
