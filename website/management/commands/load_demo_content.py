@@ -82,9 +82,7 @@ SITE = {
 # latest news, each program page's section in full, the Canadian partners.
 HOME_TEXTS = {
     "account": {
-        "text": Texts(
-            "Don't have an account?", "Vous n’avez pas de compte ?", "មិនទាន់មានគណនីមែនទេ?"
-        ),
+        "text": Texts("Don't have an account?", "Vous n’avez pas de compte ?", "មិនទាន់មានគណនីមែនទេ?"),
         "link_text": Texts("Create one now", "Créez-en un maintenant", "បង្កើតគណនីឥឡូវនេះ"),
     },
     "news": {"heading": Texts("The latest", "Les dernières nouvelles", "ព័ត៌មានថ្មីៗ")},
