@@ -64,17 +64,24 @@ def missing_translation_q(fields, lang):
     return query
 
 
+def language_name(lang):
+    """The language's name in the interface's language ("French", "Français")."""
+    return get_language_info(lang)["name_translated"]
+
+
+def missing_fields(obj, fields, lang):
+    """Those of `fields` of `obj` that have English text but none in `lang`."""
+    return [
+        field
+        for field in fields
+        if has_text(getattr(obj, column(field, DEFAULT_LANGUAGE), None))
+        and not has_text(getattr(obj, column(field, lang), None))
+    ]
+
+
 def missing_languages(obj, fields):
     """The languages in which one of `fields` of `obj` has English text but none of its own."""
-    return [
-        lang
-        for lang in other_languages()
-        if any(
-            has_text(getattr(obj, column(field, DEFAULT_LANGUAGE)))
-            and not has_text(getattr(obj, column(field, lang)))
-            for field in fields
-        )
-    ]
+    return [lang for lang in other_languages() if missing_fields(obj, fields, lang)]
 
 
 def without_defaults_in_other_languages(model, fields):
@@ -130,7 +137,7 @@ class Translated:
         if not self.missing:
             return ""
         if self.rich:
-            language = get_language_info(self.lang)["name_translated"]
+            language = language_name(self.lang)
             return format_html(
                 '<p class="translation-note">{}</p>',
                 _("Not yet translated: the text below is in %(language)s.")

@@ -10,14 +10,19 @@ from django.core.exceptions import FieldDoesNotExist
 from django.forms.models import BaseModelFormSet, modelformset_factory
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language_info, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from reversion.errors import RevertError
 from reversion.models import Version
 
 from core.publishing import Status
 from core.time_zones import StaffTimeZoneAdmin
-from core.translated import missing_languages, missing_translation_q, other_languages
+from core.translated import (
+    language_name,
+    missing_languages,
+    missing_translation_q,
+    other_languages,
+)
 
 from . import workflow
 from .compare import ReadableCompareAdmin
@@ -41,10 +46,6 @@ class StatusFilter(admin.SimpleListFilter):
         if self.value() in Status.values:
             return queryset.with_status(self.value())
         return queryset
-
-
-def language_name(lang):
-    return get_language_info(lang)["name_translated"]
 
 
 class MissingTranslationFilter(admin.SimpleListFilter):

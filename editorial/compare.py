@@ -28,7 +28,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.text import capfirst
-from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 from django_prose_editor.fields import ProseEditorField
 from modeltranslation.fields import TranslationField
@@ -37,6 +36,7 @@ from reversion_compare.admin import CompareVersionAdmin
 from reversion_compare.compare import DOES_NOT_EXIST
 
 from core.html import clean_html
+from core.translated import language_name
 
 # A word (Khmer, written without spaces, counts its letters and signs as word characters), a run
 # of spaces, or any other single character (punctuation, a zero-width space).
@@ -284,7 +284,7 @@ def field_label(field):
     if isinstance(field, TranslationField):
         return _("%(field)s (%(language)s)") % {
             "field": capfirst(field.translated_field.verbose_name),
-            "language": get_language_info(field.language)["name_translated"],
+            "language": language_name(field.language),
         }
     if field.is_relation and not field.concrete:  # the rows of an inline
         return capfirst(field.related_model._meta.verbose_name_plural)

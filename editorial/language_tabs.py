@@ -19,7 +19,8 @@ from django.contrib.admin.helpers import AdminForm
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import get_language_info, ngettext
 
-from core.translated import DEFAULT_LANGUAGE, column, has_text, languages
+from core.translated import DEFAULT_LANGUAGE, languages
+from core.translated import missing_fields as fields_missing_in
 
 
 def mark_pattern(count):
@@ -135,12 +136,7 @@ def missing_fields(obj, fields, lang):
     """Which of `fields` of the saved `obj` have English text but none in `lang`."""
     if obj is None or obj.pk is None or lang == DEFAULT_LANGUAGE:
         return []
-    return [
-        field
-        for field in fields
-        if has_text(getattr(obj, column(field, DEFAULT_LANGUAGE), None))
-        and not has_text(getattr(obj, column(field, lang), None))
-    ]
+    return fields_missing_in(obj, fields, lang)
 
 
 class LanguageTabsMixin:

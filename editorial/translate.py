@@ -37,13 +37,19 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
-from django.utils.translation import get_language_info, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_prose_editor.fields import ProseEditorField
 from modeltranslation.fields import TranslationField
 
 from core.html import clean_html
-from core.translated import DEFAULT_LANGUAGE, column, has_text, missing_translation_q
+from core.translated import (
+    DEFAULT_LANGUAGE,
+    column,
+    has_text,
+    language_name,
+    missing_translation_q,
+)
 from core.translated import other_languages as target_languages
 
 from . import drafts, moderation
@@ -51,10 +57,6 @@ from .models import DraftState
 
 PUBLISH_BUTTON = "_save_and_publish"
 VERSION_FIELD = "_version_token"
-
-
-def language_name(lang):
-    return get_language_info(lang)["name_translated"]
 
 
 def translated_bases(model, names):
