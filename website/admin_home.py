@@ -27,7 +27,8 @@ from library.choosers import LibraryChoosersMixin
 from news.models import Kind
 from partners.models import Municipality
 
-from .blocks import MAX_NEWS, load_home
+from .blocks import MAX_NEWS, create_default_home
+from .forms import ExternalAddressField
 from .models import BlockKind, HomeBlock, HomePage
 from .views import HomeView
 
@@ -107,16 +108,7 @@ class HomeBlockForm(forms.ModelForm):
             "When “The partners chosen below” is selected: shown in the order they were ticked."
         ),
     )
-    url = forms.URLField(
-        label=capfirst(HomeBlock._meta.get_field("url").verbose_name),
-        required=False,
-        max_length=500,
-        assume_scheme="https",
-        error_messages={
-            "invalid": _("Enter a full web address starting with https:// (or http://).")
-        },
-        help_text=HomeBlock._meta.get_field("url").help_text,
-    )
+    url = ExternalAddressField(label=capfirst(HomeBlock._meta.get_field("url").verbose_name))
 
     partner_choices = ()
 
@@ -238,7 +230,7 @@ class HomePageAdmin(PublishingRolesAdmin, admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         """The admin's link to the home page goes straight to its form."""
-        home = load_home()
+        home = create_default_home()
         if not self.has_view_or_change_permission(request, home):
             return super().changelist_view(request, extra_context)
         return HttpResponseRedirect(

@@ -19,10 +19,14 @@ from modeltranslation.admin import TranslationTabularInline
 
 from editorial.admin import PublishingRolesAdmin
 
+from .forms import ExternalAddressField
 from .links import label
 from .links import resolve as resolve_link
 from .menus import ensure_menus
 from .models import Menu, MenuLink, Target
+
+# What hidden_reason() reads of a link: its target, and its parent's.
+TARGETS = ["page", "news_item", "parent__page", "parent__news_item"]
 
 
 def hidden_reason(link):
@@ -42,17 +46,7 @@ class ParentChoice(forms.ModelChoiceField):
 
 
 class MenuLinkForm(forms.ModelForm):
-    url = forms.URLField(
-        label=_("external address"),
-        required=False,
-        max_length=500,
-        assume_scheme="https",
-        widget=forms.URLInput(attrs={"size": 12}),
-        error_messages={
-            "invalid": _("Enter a full web address starting with https:// (or http://).")
-        },
-        help_text=MenuLink._meta.get_field("url").help_text,
-    )
+    url = ExternalAddressField(widget=forms.URLInput(attrs={"size": 12}))
 
     class Meta:
         model = MenuLink
@@ -138,6 +132,10 @@ class MenuLinkInline(TranslationTabularInline):
     class Media:
         css = {"all": ["css/admin-menus.css"]}
 
+    def get_queryset(self, request):
+        # "Readers see it" resolves each link's target and its parent's: with the rows.
+        return super().get_queryset(request).select_related(*TARGETS)
+
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
         if formfield is None:
@@ -217,7 +215,7 @@ class MenuAdmin(PublishingRolesAdmin, admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
     def get_queryset(self, request):
-        links = MenuLink.objects.select_related("page", "news_item", "parent")
+        links = MenuLink.objects.select_related(*TARGETS)
         return super().get_queryset(request).prefetch_related(Prefetch("links", queryset=links))
 
     @admin.display(description=_("links"))

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_noop
 
 from core.translated import translated
 from core.updated import latest_update
+from editorial.drafts import cached_rows
 from news.models import Kind, NewsItem
 from news.views import documents_prefetch
 from pages.models import ProgramPage
@@ -70,16 +71,8 @@ def load_home():
         if home is None:
             create_default_home()
             return load_home()
-    home._prefetched_objects_cache = {"blocks": cached_rows(blocks)}
+    home._prefetched_objects_cache = {"blocks": cached_rows(HomeBlock, blocks)}
     return home
-
-
-def cached_rows(rows):
-    """A queryset holding `rows` without asking the database (what a prefetch leaves)."""
-    queryset = HomeBlock.objects.none()
-    queryset._result_cache = list(rows)
-    queryset._prefetch_done = True
-    return queryset
 
 
 def text_columns(texts):
@@ -119,6 +112,7 @@ def default_blocks(home):
 
 
 def create_default_home():
+    """The home page's row, made with today's default blocks when it is missing."""
     with transaction.atomic():
         home, created = HomePage.objects.get_or_create(pk=HOME_PK)
         if created:
