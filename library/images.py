@@ -9,9 +9,12 @@ files once the save is committed. Deleting the image removes its renditions' fil
 A file that cannot be read never stops a save and never breaks a page: it is logged, the image
 keeps no size, and `picture()` gives nothing for it until the file is replaced."""
 
+import hashlib
 import io
 import logging
+from collections import OrderedDict
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
@@ -119,8 +122,20 @@ def make_files(image, items):
     original is opened once; one that cannot be read makes nothing (logged)."""
     try:
         with image.file.open("rb") as handle:
-            original = PILImage.open(handle)
-            original.load()
+            data = handle.read()
+    except Exception:
+        logger.warning("Could not read image file %s", image.file.name, exc_info=True)
+        return []
+    memo_key = _memo_key(image, data)
+    if memo_key and all(
+        (memo_key, (item.spec, item.width, item.height, item.format)) in _memo for item in items
+    ):
+        for item in items:
+            store(item.name, _memo[memo_key, (item.spec, item.width, item.height, item.format)])
+        return list(items)
+    try:
+        original = PILImage.open(io.BytesIO(data))
+        original.load()
     except Exception:
         logger.warning("Could not read image file %s", image.file.name, exc_info=True)
         return []
@@ -154,11 +169,34 @@ def make_files(image, items):
                 crops[item.spec] = resized[(item.spec, size)]
             content = encode(resized[(item.spec, size)], item.format, icc_profile)
             store(item.name, content)
+            _remember(memo_key, item, content)
         except Exception:
             logger.exception("Could not make the rendition %s", item.name)
             continue
         made.append(item)
     return made
+
+
+# Encoded renditions kept in memory by the source file's bytes and everything that shapes the
+# picture (MPED_RENDITION_MEMO entries at most; 0, the default, keeps none). The test settings
+# turn it on: the suite loads the same demo photos hundreds of times, and encoding their AVIF
+# and WebP files was most of the time each of those tests took.
+_memo = OrderedDict()
+
+
+def _memo_key(image, data):
+    if not getattr(settings, "MPED_RENDITION_MEMO", 0):
+        return None
+    shape = (image.width, image.height, image.focal_x, image.focal_y, renditions.VERSION)
+    return (hashlib.sha256(data).hexdigest(), shape)
+
+
+def _remember(memo_key, item, content):
+    if memo_key is None:
+        return
+    _memo[memo_key, (item.spec, item.width, item.height, item.format)] = content
+    while len(_memo) > settings.MPED_RENDITION_MEMO:
+        _memo.popitem(last=False)
 
 
 def resize(picture, size):

@@ -56,3 +56,7 @@ LOG_FORMAT = log_format(default="json")
 LOGGING = logging_config(LOG_FORMAT)
 
 MPED_SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", default=False)
+
+# Renditions encoded once per photo and shape for the whole run (library/images.py): the demo
+# content's photos are loaded by hundreds of tests.
+MPED_RENDITION_MEMO = 512
