@@ -5,3 +5,17 @@ from django.utils.translation import gettext_lazy as _
 class SiteSearchConfig(AppConfig):
     name = "search"
     verbose_name = _("Site search")
+
+    def ready(self):
+        from core.publishing import published, unpublished
+        from news.models import NewsItem
+        from pages.models import ProgramPage
+        from partners.models import Municipality
+
+        from .words import queue_rebuild
+
+        # Whichever path publishes or unpublishes (editorial.workflow), the lexicon of "Did
+        # you mean …?" follows.
+        for model in (NewsItem, ProgramPage, Municipality):
+            for signal in (published, unpublished):
+                signal.connect(queue_rebuild, sender=model, dispatch_uid=f"search-{model.__name__}")

@@ -32,6 +32,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from functools import reduce
+from itertools import chain
 from operator import and_, or_
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
@@ -62,6 +63,8 @@ from core.translated import (
     column,
     columns,
     content_languages,
+    language_name,
+    languages,
     translated,
 )
 from news.models import (
@@ -73,6 +76,8 @@ from news.models import (
 )
 from pages.models import PagePoint, ProgramPage
 from partners.models import Municipality
+
+from . import khmer
 
 MAX_QUERY_LENGTH = 200
 # Words looked for on SQLite; the rest of a very wordy query is ignored.
@@ -89,6 +94,9 @@ MARK_START = "\ue000"
 MARK_STOP = "\ue001"
 
 NEWS, PAGE, PARTNER = "news", "page", "partner"
+KHMER = "km"
+# How a column's matches count on SQLite (a title's most).
+TITLE, SUMMARY, PLAIN, RICH = "title", "summary", "plain", "rich"
 
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f\ue000\ue001]")
 # A letter or digit, or one of Khmer's vowel signs and other combining marks (which \w leaves
@@ -173,31 +181,6 @@ def first_text(*expressions):
     )
 
 
-def substring_match(terms, titles, summaries, plain=(), rich=()):
-    """(condition, rank) for rows where each term is in one of the fields, as a substring:
-    `titles` and `summaries` (field names), `plain` text fields and `rich` HTML fields (pairs
-    of a field name and the Q under which the reader may search it; HTML is matched in its
-    text, not in its tags). Ranked by the terms found in a title, then in a summary."""
-    conditions, scores = [], []
-    for term in terms:
-        in_text = re.escape(html.escape(term, quote=False))
-        in_title = reduce(or_, [Q(**{f"{name}__icontains": term}) for name in titles])
-        in_summary = reduce(or_, [Q(**{f"{name}__icontains": term}) for name in summaries])
-        matches = [in_title, in_summary]
-        for field, allowed in plain:
-            matches.append(Q(**{f"{field}__icontains": term}) & allowed)
-        for field, allowed in rich:
-            # Text is what follows a tag (or the start) up to the next tag.
-            matches.append(Q(**{f"{field}__iregex": rf"(^|>)[^<]*{in_text}"}) & allowed)
-        conditions.append(reduce(or_, matches))
-        scores += [
-            Case(When(in_title, then=1.0), default=0.0),
-            Case(When(in_summary, then=0.4), default=0.0),
-        ]
-    rank = reduce(lambda a, b: a + b, scores, Value(0.1))
-    return reduce(and_, conditions), rank
-
-
 @dataclass
 class Hit:
     """One result as the template shows it."""
@@ -214,6 +197,14 @@ class Hit:
     # text of what is not yet translated.
     title_lang: str = ""
     snippet_lang: str = ""
+    # The language of the text that matched, when only another language's text did.
+    found_lang: str = ""
+
+    @property
+    def found_note(self):
+        if not self.found_lang:
+            return ""
+        return _("Found in the %(language)s text") % {"language": language_name(self.found_lang)}
 
     @property
     def shown_title(self):
@@ -296,9 +287,20 @@ class Engine:
     def __init__(self, query, *, members):
         self.query = query
         self.members = members
-        # The reader's language, then English.
+        # The languages results are shown in: the reader's, then English.
         self.languages = content_languages()
-        self.terms = terms_of(query)
+        # Every language's text is searched: a result found only in one of these says so.
+        self.other_languages = [lang for lang in languages() if lang not in self.languages]
+        terms = terms_of(query)
+        self.terms = [term for term in terms if not khmer.has_khmer(term)]
+        # Khmer is matched as words (search.khmer): each must be a word of the Khmer text.
+        khmer_words = (khmer.words(term) for term in terms if khmer.has_khmer(term))
+        self.khmer_words = list(dict.fromkeys(chain.from_iterable(khmer_words)))[:MAX_TERMS]
+        # What snippets mark.
+        self.marked = [*self.terms, *self.khmer_words]
+
+    def has_words(self):
+        return bool(self.terms or self.khmer_words)
 
     def rows(self):
         news = self._rows(self.news(), NEWS, F("published_at"))
@@ -329,8 +331,36 @@ class Engine:
         # A row deleted between the two queries is left out.
         return [found[key, ident] for key, ident, _rank, _date in rows if (key, ident) in found]
 
+    def _other_columns(self, *fields):
+        return [column(field, lang) for lang in self.other_languages for field in fields]
+
+    def _with_found(self, queryset, kind):
+        """The rows with `found_shown` (matched in a language shown) and `found_<lang>` for
+        each other language."""
+        queryset, shown, others = self.found_conditions(queryset, kind)
+
+        def flag(condition):
+            return Case(When(condition, then=Value(True)), default=Value(False))
+
+        return queryset.annotate(
+            found_shown=flag(shown),
+            **{f"found_{lang}": flag(condition) for lang, condition in others.items()},
+        )
+
+    def _found_elsewhere(self, hit, obj, texts):
+        """Mark `hit` as found in another language's text when it matched only there, with a
+        snippet of that text (`texts(lang)`)."""
+        if getattr(obj, "found_shown", True):
+            return hit
+        for lang in self.other_languages:
+            if getattr(obj, f"found_{lang}", False):
+                hit.found_lang = hit.snippet_lang = lang
+                hit.snippet = plain_snippet(texts(lang), self.marked)
+                break
+        return hit
+
     def news_hits(self, ids):
-        items = (
+        items = self._with_found(
             NewsItem.objects.filter(pk__in=ids)
             .order_by()
             .only(
@@ -340,55 +370,111 @@ class Engine:
                 "summary",
                 "published_at",
                 "is_members_only",
-            )
+                *self._other_columns("summary", "body"),
+            ),
+            NEWS,
         )
+
+        def texts(item):
+            readable = self.members or not item.is_members_only
+            return lambda lang: [
+                getattr(item, column("summary", lang)),
+                plain_text(getattr(item, column("body", lang))) if readable else "",
+            ]
+
         return {
-            (NEWS, item.pk): Hit(
-                kind=item.kind,
-                label=item.get_kind_display(),
-                title=item.title,
-                url=item.get_absolute_url(),
-                snippet=self.news_snippet(item),
-                date=item.published_at,
-                members_only=item.is_members_only,
-                title_lang=fallback_lang(item, "title"),
-                snippet_lang=fallback_lang(item, "summary"),
+            (NEWS, item.pk): self._found_elsewhere(
+                Hit(
+                    kind=item.kind,
+                    label=item.get_kind_display(),
+                    title=item.title,
+                    url=item.get_absolute_url(),
+                    snippet=self.news_snippet(item),
+                    date=item.published_at,
+                    members_only=item.is_members_only,
+                    title_lang=fallback_lang(item, "title"),
+                    snippet_lang=fallback_lang(item, "summary"),
+                ),
+                item,
+                texts(item),
             )
             for item in self.with_news_snippets(items)
         }
 
     def page_hits(self, ids):
-        pages = ProgramPage.objects.filter(pk__in=ids).order_by().only("title", "slug", "summary")
+        pages = self._with_found(
+            ProgramPage.objects.filter(pk__in=ids)
+            .order_by()
+            .only(
+                "title",
+                "slug",
+                "summary",
+                *self._other_columns("summary", "body", "points_intro", "closing"),
+            ),
+            PAGE,
+        )
+
+        def texts(page):
+            return lambda lang: [
+                getattr(page, column("summary", lang)),
+                plain_text(getattr(page, column("body", lang))),
+                getattr(page, column("points_intro", lang)),
+                plain_text(getattr(page, column("closing", lang))),
+            ]
+
         return {
-            (PAGE, page.pk): Hit(
-                kind=PAGE,
-                label=str(_("Program page")),
-                title=page.title,
-                url=page.get_absolute_url(),
-                snippet=self.page_snippet(page),
-                title_lang=fallback_lang(page, "title"),
-                snippet_lang=fallback_lang(page, "summary"),
+            (PAGE, page.pk): self._found_elsewhere(
+                Hit(
+                    kind=PAGE,
+                    label=str(_("Program page")),
+                    title=page.title,
+                    url=page.get_absolute_url(),
+                    snippet=self.page_snippet(page),
+                    title_lang=fallback_lang(page, "title"),
+                    snippet_lang=fallback_lang(page, "summary"),
+                ),
+                page,
+                texts(page),
             )
             for page in self.with_page_snippets(pages)
         }
 
     def partner_hits(self, ids):
-        partners = (
+        partners = self._with_found(
             Municipality.objects.filter(pk__in=ids)
             .order_by()
-            .only("name", "slug", "country", "region", "summary")
+            .only(
+                "name",
+                "slug",
+                "country",
+                "region",
+                "summary",
+                *self._other_columns("summary", "description"),
+            ),
+            PARTNER,
         )
+
+        def texts(partner):
+            return lambda lang: [
+                getattr(partner, column("summary", lang)),
+                plain_text(getattr(partner, column("description", lang))),
+            ]
+
         return {
-            (PARTNER, partner.pk): Hit(
-                kind=PARTNER,
-                label=str(_("Partner")),
-                title=partner.name,
-                url=partner.get_absolute_url(),
-                snippet=self.partner_snippet(partner),
-                place=", ".join(
-                    part for part in (partner.region, partner.get_country_display()) if part
+            (PARTNER, partner.pk): self._found_elsewhere(
+                Hit(
+                    kind=PARTNER,
+                    label=str(_("Partner")),
+                    title=partner.name,
+                    url=partner.get_absolute_url(),
+                    snippet=self.partner_snippet(partner),
+                    place=", ".join(
+                        part for part in (partner.region, partner.get_country_display()) if part
+                    ),
+                    snippet_lang=fallback_lang(partner, "summary"),
                 ),
-                snippet_lang=fallback_lang(partner, "summary"),
+                partner,
+                texts(partner),
             )
             for partner in self.with_partner_snippets(partners)
         }
@@ -419,117 +505,89 @@ class Engine:
 
     def news_snippet(self, item):
         return plain_snippet(
-            [item.summary, plain_text(item.body_text), item.documents_words or ""], self.terms
+            [item.summary, plain_text(item.body_text), item.documents_words or ""], self.marked
         )
 
     def page_snippet(self, page):
         texts = [page.summary, plain_text(page.body_text), page.points_lead, page.points_words]
-        return plain_snippet([*texts, plain_text(page.closing_text)], self.terms)
+        return plain_snippet([*texts, plain_text(page.closing_text)], self.marked)
 
     def partner_snippet(self, partner):
-        return plain_snippet([partner.summary, plain_text(partner.description_text)], self.terms)
+        return plain_snippet([partner.summary, plain_text(partner.description_text)], self.marked)
 
-    # Matching as substrings, in the languages without full-text search --------------------------
+    def _body_allowed(self):
+        """Where a visitor may search a news item's body: not in a members-only item."""
+        return Q() if self.members else ~MEMBERS_ONLY_BODY
 
-    def news_substrings(self, languages):
-        if self.members:
-            body = Q()
-            plain = [("documents_text", Q()), ("members_documents_text", Q())]
-        else:
-            body = ~MEMBERS_ONLY_BODY
-            plain = [("documents_text", ~MEMBERS_ONLY_BODY)]
-        return substring_match(
-            self.terms,
-            columns("title", languages),
-            columns("summary", languages),
-            plain=plain if DEFAULT_LANGUAGE in languages else [],
-            rich=[(name, body) for name in columns("body", languages)],
-        )
-
-    def page_substrings(self, languages):
-        everyone = Q()
-        plain = [(name, everyone) for name in columns("points_intro", languages)]
-        plain += [(f"points_{lang}", everyone) for lang in languages]
-        rich = [
-            (name, everyone) for name in columns("body", languages) + columns("closing", languages)
-        ]
-        return substring_match(
-            self.terms,
-            columns("title", languages),
-            columns("summary", languages),
-            plain=plain,
-            rich=rich,
-        )
-
-    def with_points(self, pages, languages):
-        return pages.annotate(**{f"points_{lang}": points_text(lang) for lang in languages})
-
-    def partner_substrings(self, languages):
-        everyone = Q()
-        return substring_match(
-            self.terms,
-            ["name"],
-            columns("summary", languages),
-            plain=[("region", everyone)],
-            rich=[(name, everyone) for name in columns("description", languages)],
-        )
+    def khmer_word_fields(self, kind):
+        """The columns of Khmer words (search.khmer) and where the reader may search them."""
+        body = self._body_allowed() if kind == NEWS else Q()
+        return [("km_words", Q()), ("km_body_words", body)]
 
 
 class PostgresEngine(Engine):
-    """Full-text search in English and French; Khmer as substrings (see the module's text)."""
+    """Full-text search in every language: English and French with their configurations,
+    Khmer with the words stored by search.khmer (see the module's text)."""
 
     def __init__(self, query, *, members):
         super().__init__(query, members=members)
         self.tsqueries = {
             lang: SearchQuery(query, search_type="websearch", config=SEARCH_CONFIGS[lang])
-            for lang in self.languages
+            for lang in languages()
             if lang in SEARCH_CONFIGS
         }
-        self.substring_languages = [lang for lang in self.languages if lang not in SEARCH_CONFIGS]
+        if self.khmer_words:
+            self.tsqueries[KHMER] = SearchQuery(
+                khmer.segment(query), search_type="websearch", config=khmer.KHMER_CONFIG
+            )
         # Snippets: ts_headline in the reader's language when it has full-text search.
         self.headline_language = self.languages[0] if self.languages[0] in SEARCH_CONFIGS else None
 
-    def _combine(self, queryset, matches, substrings=None):
+    def _combine(self, queryset, matches):
         """Rows that match in any language, ranked by the sum of their ranks."""
-        conditions = [condition for condition, _rank in matches]
-        ranks = [rank for _condition, rank in matches]
-        if substrings is not None and self.substring_languages and self.terms:
-            condition, rank = substrings(self.substring_languages)
-            conditions.append(condition)
-            ranks.append(Case(When(condition, then=rank), default=0.0))
+        conditions = [condition for condition, _rank in matches.values()]
+        ranks = [Coalesce(rank, 0.0) for _condition, rank in matches.values()]
+        if not conditions:
+            return queryset.none().annotate(rank=Value(0.0, FloatField()))
         return queryset.filter(reduce(or_, conditions)).annotate(
             rank=reduce(lambda a, b: a + b, ranks)
         )
 
+    def _stored_match(self, lang, public, members=None):
+        tsquery = self.tsqueries[lang]
+        if members is None or not self.members:
+            return Q(**{public: tsquery}), SearchRank(F(public), tsquery)
+        # For members, the items with members-only content have a fuller vector.
+        return (
+            Q(**{public: tsquery}) | Q(**{members: tsquery}),
+            SearchRank(Coalesce(F(members), F(public)), tsquery),
+        )
+
     def _vector_matches(self, queryset, vectors):
-        """Annotate each language's vector; (condition, rank) for each."""
-        matches = []
+        """Annotate each language's vector; {lang: (condition, rank)}."""
+        matches = {}
         for lang, vector in vectors.items():
             name = f"search_{lang}"
+            if isinstance(vector, str):
+                # A stored column.
+                matches[lang] = self._stored_match(lang, vector)
+                continue
             queryset = queryset.annotate(**{name: vector})
             tsquery = self.tsqueries[lang]
-            matches.append((Q(**{name: tsquery}), SearchRank(vector, tsquery)))
+            matches[lang] = (Q(**{name: tsquery}), SearchRank(vector, tsquery))
         return queryset, matches
 
-    def news(self):
+    def _news_matches(self, queryset):
         # The vectors stored in the item (GIN-indexed), not computed for each query.
-        matches = []
-        for lang, tsquery in self.tsqueries.items():
+        matches = {}
+        for lang in self.tsqueries:
             suffix = "" if lang == DEFAULT_LANGUAGE else f"_{lang}"
-            public, members = f"search_public{suffix}", f"search_members{suffix}"
-            if not self.members:
-                matches.append((Q(**{public: tsquery}), SearchRank(F(public), tsquery)))
-            else:
-                # For members, the items with members-only content have a fuller vector.
-                matches.append(
-                    (
-                        Q(**{public: tsquery}) | Q(**{members: tsquery}),
-                        SearchRank(Coalesce(F(members), F(public)), tsquery),
-                    )
-                )
-        return self._combine(NewsItem.objects.published(), matches, self.news_substrings)
+            matches[lang] = self._stored_match(
+                lang, f"search_public{suffix}", f"search_members{suffix}"
+            )
+        return queryset, matches
 
-    def pages(self):
+    def _page_vectors(self):
         vectors = {
             lang: SearchVector(column("title", lang), weight="A", config=SEARCH_CONFIGS[lang])
             + SearchVector(column("summary", lang), weight="B", config=SEARCH_CONFIGS[lang])
@@ -542,22 +600,47 @@ class PostgresEngine(Engine):
                 config=SEARCH_CONFIGS[lang],
             )
             for lang in self.tsqueries
+            if lang in SEARCH_CONFIGS
         }
-        pages = self.with_points(ProgramPage.objects.published(), self.substring_languages)
-        pages, matches = self._vector_matches(pages, vectors)
-        return self._combine(pages, matches, self.page_substrings)
+        if KHMER in self.tsqueries:
+            vectors[KHMER] = "search_km"
+        return vectors
 
-    def partners(self):
+    def _partner_vectors(self):
         vectors = {}
         for lang in self.tsqueries:
+            if lang not in SEARCH_CONFIGS:
+                continue
             config = SEARCH_CONFIGS[lang]
             vectors[lang] = (
                 SearchVector("name", weight="A", config=config)
                 + SearchVector("region", column("summary", lang), weight="B", config=config)
                 + SearchVector(column("description", lang), weight="C", config=config)
             )
-        partners, matches = self._vector_matches(Municipality.objects.published(), vectors)
-        return self._combine(partners, matches, self.partner_substrings)
+        if KHMER in self.tsqueries:
+            vectors[KHMER] = "search_km"
+        return vectors
+
+    def _matches(self, queryset, kind):
+        if kind == NEWS:
+            return self._news_matches(queryset)
+        vectors = self._page_vectors() if kind == PAGE else self._partner_vectors()
+        return self._vector_matches(queryset, vectors)
+
+    def news(self):
+        return self._combine(*self._matches(NewsItem.objects.published(), NEWS))
+
+    def pages(self):
+        return self._combine(*self._matches(ProgramPage.objects.published(), PAGE))
+
+    def partners(self):
+        return self._combine(*self._matches(Municipality.objects.published(), PARTNER))
+
+    def found_conditions(self, queryset, kind):
+        queryset, matches = self._matches(queryset, kind)
+        shown = [matches[lang][0] for lang in self.languages if lang in matches]
+        others = {lang: matches[lang][0] for lang in self.other_languages if lang in matches}
+        return queryset, reduce(or_, shown, Q(pk__in=[])), others
 
     def _headline(self, *texts):
         """ts_headline over plain text (tags stripped), matches between our private marks."""
@@ -632,24 +715,112 @@ class PostgresEngine(Engine):
 
 
 class SimpleEngine(Engine):
-    """Every word in some field, as a case-insensitive substring (SQLite), in the reader's
-    language or in English."""
+    """Every word in some text of any language, as a case-insensitive substring, and every
+    Khmer word as a word of the Khmer text (SQLite)."""
 
-    def _matching(self, queryset, substrings):
-        if not self.terms:
+    def fields(self, kind, lang):
+        """[(column, where the reader may search it, how)] of `kind` in `lang` (None: the
+        columns of no language, searched with the texts shown), `how` being title, summary,
+        plain or rich (HTML, matched in its text, not in its tags)."""
+        everyone = Q()
+        if lang is None:
+            if kind == NEWS:
+                if self.members:
+                    return [
+                        ("documents_text", everyone, PLAIN),
+                        ("members_documents_text", everyone, PLAIN),
+                    ]
+                return [("documents_text", ~MEMBERS_ONLY_BODY, PLAIN)]
+            if kind == PARTNER:
+                return [("name", everyone, TITLE), ("region", everyone, PLAIN)]
+            return []
+        found = [
+            (column("title", lang), everyone, TITLE),
+            (column("summary", lang), everyone, SUMMARY),
+        ]
+        if kind == NEWS:
+            return found + [(column("body", lang), self._body_allowed(), RICH)]
+        if kind == PAGE:
+            return found + [
+                (column("points_intro", lang), everyone, PLAIN),
+                (f"points_{lang}", everyone, PLAIN),
+                (column("body", lang), everyone, RICH),
+                (column("closing", lang), everyone, RICH),
+            ]
+        return [
+            (column("summary", lang), everyone, SUMMARY),
+            (column("description", lang), everyone, RICH),
+        ]
+
+    def _term_in(self, term, fields):
+        in_text = re.escape(html.escape(term, quote=False))
+        found = [
+            (
+                Q(**{f"{name}__iregex": rf"(^|>)[^<]*{in_text}"})
+                if how == RICH
+                else Q(**{f"{name}__icontains": term})
+            )
+            & allowed
+            for name, allowed, how in fields
+        ]
+        return reduce(or_, found, Q(pk__in=[]))
+
+    def _word_in(self, word, kind):
+        return reduce(
+            or_,
+            (
+                Q(**{f"{name}__contains": f" {word} "}) & allowed
+                for name, allowed in self.khmer_word_fields(kind)
+            ),
+        )
+
+    def _all_fields(self, kind):
+        return [f for lang in (*languages(), None) for f in self.fields(kind, lang)]
+
+    def _matching(self, queryset, kind):
+        if not self.has_words():
             return queryset.none().annotate(rank=Value(0.0, FloatField()))
-        condition, rank = substrings(self.languages)
-        return queryset.filter(condition).annotate(rank=rank)
+        fields = self._all_fields(kind)
+        conditions, scores = [], []
+        for term in self.terms:
+            conditions.append(self._term_in(term, fields))
+            for how, score in ((TITLE, 1.0), (SUMMARY, 0.4)):
+                chosen = [field for field in fields if field[2] == how]
+                if chosen:
+                    scores.append(Case(When(self._term_in(term, chosen), then=score), default=0.0))
+        for word in self.khmer_words:
+            conditions.append(self._word_in(word, kind))
+            title = Q(km_words__contains=f" {word} ")
+            scores.append(Case(When(title, then=0.7), default=0.0))
+        rank = reduce(lambda a, b: a + b, scores, Value(0.1))
+        return queryset.filter(reduce(and_, conditions)).annotate(rank=rank)
+
+    def _found_in(self, kind, lang):
+        fields = self.fields(kind, lang)
+        found = [self._term_in(term, fields) for term in self.terms]
+        if lang == KHMER:
+            found += [self._word_in(word, kind) for word in self.khmer_words]
+        return reduce(or_, found, Q(pk__in=[]))
+
+    def found_conditions(self, queryset, kind):
+        if kind == PAGE:
+            queryset = self.with_points(queryset, languages())
+        shown = reduce(or_, (self._found_in(kind, lang) for lang in (*self.languages, None)))
+        others = {lang: self._found_in(kind, lang) for lang in self.other_languages}
+        return queryset, shown, others
+
+    def with_points(self, pages, langs):
+        return pages.annotate(**{f"points_{lang}": points_text(lang) for lang in langs})
 
     def news(self):
-        return self._matching(NewsItem.objects.published(), self.news_substrings)
+        return self._matching(NewsItem.objects.published(), NEWS)
 
     def pages(self):
-        pages = self.with_points(ProgramPage.objects.published(), self.languages)
-        return self._matching(pages, self.page_substrings)
+        pages = self.with_points(ProgramPage.objects.published(), languages())
+        return self._matching(pages, PAGE)
 
     def partners(self):
-        return self._matching(Municipality.objects.published(), self.partner_substrings)
+        return self._matching(Municipality.objects.published(), PARTNER)
 
 
 def engine_for(query, *, members):

@@ -1,23 +1,45 @@
+import re
 from urllib.parse import urlencode
 
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from news.views import can_read_members_content
 
+from . import khmer, words
 from .engines import MAX_QUERY_LENGTH, clean_query, engine_for
 
 RESULTS_PER_PAGE = 10
 TEMPLATE = "search/results.html"
 
 
+def suggested_query(query, engine):
+    """`query` with its words that the site does not use replaced by the nearest ones it
+    does (search.words), or None when there is nothing to correct."""
+    query_words = [word for term in engine.terms for word in term.split()]
+    corrections = words.suggestion([*query_words, *engine.khmer_words])
+    suggested = query
+    for word, near in corrections.items():
+        if khmer.has_khmer(word):
+            suggested = suggested.replace(word, near)
+        else:
+            pattern = rf"(?<![^\W_]){re.escape(word)}(?![^\W_])"
+            suggested = re.sub(pattern, near, suggested, flags=re.IGNORECASE)
+    return suggested if suggested.casefold() != query.casefold() else None
+
+
 def search(request):
     """The search page: the form, and the results of `?q=` ten a page (`&page=`).
 
     An empty query shows the form with a hint; a query longer than MAX_QUERY_LENGTH is refused
-    (400) with a message; a page number that is not a page of the results is a 404."""
+    (400) with a message; a page number that is not a page of the results is a 404.
+
+    When nothing matches, the words the site does not use are corrected from its own words
+    (search.words): the results of the corrected search are shown with a link to search
+    exactly what was typed (`&exact=1`), which offers the correction ("Did you mean …?")."""
     query = clean_query(request.GET.get("q", ""))
     context = {"query": query, "max_length": MAX_QUERY_LENGTH}
     if len(query) > MAX_QUERY_LENGTH:
@@ -29,8 +51,22 @@ def search(request):
         return render(request, TEMPLATE, context, status=400)
     if not query:
         return render(request, TEMPLATE, context)
-    engine = engine_for(query, members=can_read_members_content(request.user))
+    members = can_read_members_content(request.user)
+    engine = engine_for(query, members=members)
     paginator = Paginator(engine.rows(), RESULTS_PER_PAGE)
+    results_query = query
+    if paginator.count == 0 and engine.has_words():
+        suggested = suggested_query(query, engine)
+        if suggested:
+            near_engine = engine_for(suggested, members=members)
+            near = Paginator(near_engine.rows(), RESULTS_PER_PAGE)
+            if near.count and request.GET.get("exact") == "1":
+                context["did_you_mean"] = format_html(
+                    '<a href="?{}">{}</a>', urlencode({"q": suggested}), suggested
+                )
+            elif near.count:
+                engine, paginator, results_query = near_engine, near, suggested
+                context["exact_query"] = urlencode({"q": query, "exact": "1"})
     try:
         page = paginator.page(request.GET.get("page") or 1)
     except InvalidPage:
@@ -40,6 +76,7 @@ def search(request):
         paginator=paginator,
         is_paginated=page.has_other_pages(),
         hits=engine.hits(page.object_list),
-        query_prefix=urlencode({"q": query}) + "&",
+        results_query=results_query,
+        query_prefix=urlencode({"q": results_query}) + "&",
     )
     return render(request, TEMPLATE, context)

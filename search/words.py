@@ -1,0 +1,147 @@
+"""The lexicon of "Did you mean …?": the words of the published text anyone may read, per
+language (search.models.Word), and the nearest of them to a word that finds nothing.
+
+- Built by `rebuild()` (`manage.py rebuild_search_words`, and the `rebuild_words` task queued
+  whenever something is published or unpublished): every row is streamed, never all loaded.
+- Near words: on PostgreSQL pg_trgm's similarity (`%`, the GIN trigram index), on SQLite the
+  words with the same first letter and about the same length; both then ranked with difflib.
+"""
+
+import difflib
+import re
+from collections import Counter
+
+from django.contrib.postgres.search import TrigramSimilarity
+from django.db import connection, transaction
+from django.db.models.functions import Length
+from django.utils import timezone
+from django_tasks import task
+
+from core.translated import column, languages
+from news.models import NewsItem
+from pages.models import ProgramPage
+from partners.models import Municipality
+
+from . import khmer
+from .models import Word
+
+# Words shorter than this are not worth suggesting; longer ones are not words.
+MIN_LENGTH, MAX_LENGTH = 2, 60
+# How many words to correct in one query, and candidates to rank for each.
+MAX_WORDS = 5
+CANDIDATES = 20
+# How close a suggestion must be (difflib's ratio: 1.0 is the same word).
+CUTOFF = 0.7
+BATCH = 1000
+_DIGITS = re.compile(r"\d+")
+
+# The fields anyone may read, per model (a members-only news item's body is for members).
+PUBLIC_FIELDS = {
+    NewsItem: ("title", "summary"),
+    ProgramPage: ("title", "summary", "body", "points_intro", "closing"),
+    Municipality: ("summary", "description"),
+}
+RICH = {"body", "points_intro", "closing", "description"}
+
+
+def words_of(text):
+    """The casefolded words of plain text or HTML worth keeping (Khmer split into words)."""
+    return [
+        word
+        for word in khmer.words(khmer.html_text(text))
+        if MIN_LENGTH <= len(word) <= MAX_LENGTH and not _DIGITS.fullmatch(word)
+    ]
+
+
+def _count(counts, rows):
+    for lang, texts in rows:
+        for text in texts:
+            for word in words_of(text):
+                counts[word, lang] += 1
+
+
+def public_texts():
+    """(language, texts) of every published row, as anyone may read them, streamed."""
+    for model, fields in PUBLIC_FIELDS.items():
+        names = [column(field, lang) for field in fields for lang in languages()]
+        extra = ["name", "region"] if model is Municipality else []
+        if model is NewsItem:
+            names += [column("body", lang) for lang in languages()]
+            extra = ["is_members_only"]
+        for row in model.objects.published().values(*names, *extra).iterator(chunk_size=BATCH):
+            for lang in languages():
+                texts = [row[column(field, lang)] for field in fields]
+                if model is NewsItem and not row["is_members_only"]:
+                    texts.append(row[column("body", lang)])
+                yield lang, [text for text in texts if text]
+            if model is Municipality:
+                yield "en", [row["name"], row["region"]]
+
+
+def rebuild():
+    """Replace the lexicon with the words of what is published now. Returns its size."""
+    counts = Counter()
+    _count(counts, public_texts())
+    with transaction.atomic():
+        Word.objects.all().delete()
+        Word.objects.bulk_create(
+            (Word(text=text, language=lang, count=n) for (text, lang), n in counts.items()),
+            batch_size=BATCH,
+        )
+    return len(counts)
+
+
+@task()
+def rebuild_words():
+    rebuild()
+
+
+def queue_rebuild(sender, item, **kwargs):
+    """After a publish or unpublish (core.publishing's signals): rebuild the lexicon once the
+    change is committed, and again when a scheduled item goes public or an item expires."""
+    now = timezone.now()
+    times = [None]
+    for name in ("published_at", "unpublish_at"):
+        when = getattr(item, name, None)
+        if when is not None and when > now:
+            times.append(when)
+    for when in times:
+        transaction.on_commit(lambda when=when: rebuild_words.using(run_after=when).enqueue())
+
+
+def nearest(word):
+    """The lexicon's word nearest to `word`, or None."""
+    if connection.vendor == "postgresql":
+        candidates = (
+            Word.objects.filter(text__trigram_similar=word)
+            .annotate(similarity=TrigramSimilarity("text", word))
+            .order_by("-similarity", "-count")
+        )
+    else:
+        size = len(word)
+        candidates = (
+            Word.objects.annotate(size=Length("text"))
+            .filter(text__startswith=word[0], size__gte=size - 2, size__lte=size + 2)
+            .order_by("-count")
+        )
+    found = list(candidates.values_list("text", "count")[:CANDIDATES])
+    scored = [
+        (difflib.SequenceMatcher(None, word, text).ratio(), count, text) for text, count in found
+    ]
+    best = max((entry for entry in scored if entry[0] >= CUTOFF), default=None)
+    return best[2] if best else None
+
+
+def suggestion(query_words):
+    """{word: its nearest known word} for the words of a query the lexicon does not have."""
+    wanted = list(dict.fromkeys(word.casefold() for word in query_words))
+    known = set(
+        Word.objects.filter(text__in=wanted).values_list("text", flat=True).distinct()
+    )
+    unknown = [word for word in wanted if word not in known and len(word) >= MIN_LENGTH]
+    corrections = {}
+    for word in unknown[:MAX_WORDS]:
+        near = nearest(word)
+        if near and near != word:
+            corrections[word] = near
+    return corrections
