@@ -10,8 +10,18 @@ HOST ?= 127.0.0.1:8000
 
 # The locks, with every package's hashes: requirements.txt (what the site runs on, all that
 # production installs) and requirements-dev.txt (tests and tooling). Installed again whenever
-# either changes.
+# either changes. PyICU (Khmer words for the search) is built from source against the system's
+# ICU: libicu-dev, pkg-config and g++, installed here when missing and we may (root with apt-get).
 $(BIN)/activate: requirements.txt requirements-dev.txt
+	@pkg-config --exists icu-i18n 2>/dev/null && command -v g++ >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing ICU's development files, pkg-config and g++ (for PyICU) with apt-get"; \
+	    apt-get update -qq && apt-get install -y -qq --no-install-recommends \
+	      libicu-dev pkg-config g++ >/dev/null; \
+	  else \
+	    echo "PyICU needs ICU's development files, pkg-config and a C++ compiler: install them first (apt-get install libicu-dev pkg-config g++, brew install icu4c pkg-config)."; \
+	    exit 1; \
+	  fi; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --require-hashes -r requirements.txt -r requirements-dev.txt
 	touch $(BIN)/activate

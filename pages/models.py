@@ -1,9 +1,17 @@
 from django.db import models
+from django.db.models.signals import post_delete, post_save
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.cache import ContentQuerySet
 from core.html import RichTextField, clean_html_in_every_language
+from core.khmer import (
+    KhmerWordsField,
+    WithoutKhmerVectorManager,
+    khmer_search_vector_field,
+    with_khmer_words,
+)
+from core.postgres import PostgresGinIndex
 from core.publishing import Publishable, PublishableQuerySet
 from core.translated import translated
 from library.fields import image_field
@@ -63,6 +71,10 @@ class ProgramPageQuerySet(PublishableQuerySet):
         return self.prefetch_related("points", "figures")
 
 
+class ProgramPageManager(WithoutKhmerVectorManager.from_queryset(ProgramPageQuerySet)):
+    pass
+
+
 class ProgramPage(Publishable):
     """A section of the program (the LED framework, the initiatives, capacity, the league)."""
 
@@ -116,8 +128,16 @@ class ProgramPage(Publishable):
         help_text=_("Shown by search engines and on shared links; the summary is used when empty."),
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # The Khmer texts' words (core.khmer), remade whenever the page is saved; the body's
+    # also when one of its points is saved or deleted (refresh_khmer_body_words).
+    km_words = KhmerWordsField(sources=("title_km", "summary_km"))
+    km_body_words = KhmerWordsField(
+        sources=("body_km", "points_intro_km", "khmer_points_text", "closing_km")
+    )
+    # The Khmer search on PostgreSQL (NULL on SQLite), kept up to date by the database.
+    search_km = khmer_search_vector_field()
 
-    objects = ProgramPageQuerySet.as_manager()
+    objects = ProgramPageManager()
 
     class Meta:
         ordering = ["order", "title"]
@@ -126,13 +146,23 @@ class ProgramPage(Publishable):
         permissions = [
             ("publish_programpage", _("Can publish, schedule and unpublish program pages"))
         ]
+        indexes = [PostgresGinIndex(fields=["search_km"], name="pages_search_km")]
 
     def __str__(self):
         return self.title
 
     def save(self, *args, **kwargs):
         clean_html_in_every_language(self, "body", "closing")
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = with_khmer_words(kwargs["update_fields"], ProgramPage)
         super().save(*args, **kwargs)
+
+    def khmer_points_text(self):
+        """The Khmer text of the page's points as stored (none before the page is)."""
+        if self.pk is None:
+            return ""
+        texts = PagePoint.objects.filter(page_id=self.pk).values_list("text_km", flat=True)
+        return "\n".join(text for text in texts if text)
 
     def get_absolute_url(self):
         return reverse("pages:detail", args=[self.slug])
@@ -157,6 +187,26 @@ class PagePoint(models.Model):
 
     def __str__(self):
         return self.text
+
+
+def refresh_khmer_body_words(sender, instance, **kwargs):
+    """A point saved or deleted (the admin's inline, a draft published, any path but
+    bulk_create): its page's Khmer body words follow, without touching anything else of the
+    page (its updated date)."""
+    page = (
+        ProgramPage._base_manager.filter(pk=instance.page_id)
+        .only("pk", "body_km", "points_intro_km", "closing_km")
+        .first()
+    )
+    if page is not None:
+        words = ProgramPage._meta.get_field("km_body_words").words_of(page)
+        ProgramPage._base_manager.filter(pk=page.pk).update(km_body_words=words)
+
+
+post_save.connect(refresh_khmer_body_words, sender=PagePoint, dispatch_uid="pages-point-km-words")
+post_delete.connect(
+    refresh_khmer_body_words, sender=PagePoint, dispatch_uid="pages-point-km-words-delete"
+)
 
 
 class PageFigure(models.Model):

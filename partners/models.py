@@ -8,6 +8,13 @@ from django.utils.translation import gettext_lazy as _
 
 from core.cache import ContentQuerySet
 from core.html import RichTextField, clean_html_in_every_language
+from core.khmer import (
+    KhmerWordsField,
+    WithoutKhmerVectorManager,
+    khmer_search_vector_field,
+    with_khmer_words,
+)
+from core.postgres import PostgresGinIndex
 from library.fields import image_field
 
 
@@ -41,6 +48,10 @@ class MunicipalityQuerySet(ContentQuerySet):
 
     def cambodian(self):
         return self.filter(country=Country.CAMBODIA)
+
+
+class MunicipalityManager(WithoutKhmerVectorManager.from_queryset(MunicipalityQuerySet)):
+    pass
 
 
 # /partners/data/ is the open data page (partners/urls.py): no municipality may have it.
@@ -117,8 +128,15 @@ class Municipality(models.Model):
         help_text=_("Shown by search engines and on shared links; the summary is used when empty."),
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # The Khmer texts' words (core.khmer), remade whenever the row is saved: the name and
+    # province (as written, often in Latin letters) with the Khmer summary, then the Khmer
+    # description.
+    km_words = KhmerWordsField(sources=("name", "region", "summary_km"))
+    km_body_words = KhmerWordsField(sources=("description_km",))
+    # The Khmer search on PostgreSQL (NULL on SQLite), kept up to date by the database.
+    search_km = khmer_search_vector_field()
 
-    objects = MunicipalityQuerySet.as_manager()
+    objects = MunicipalityManager()
 
     class Meta:
         ordering = ["country", "order", "name"]
@@ -126,12 +144,15 @@ class Municipality(models.Model):
         verbose_name_plural = _("municipalities")
         # Given to the "Publishers" group; Editors prepare drafts (editorial/admin.py).
         permissions = [("publish_municipality", "Can publish and unpublish municipalities")]
+        indexes = [PostgresGinIndex(fields=["search_km"], name="partners_search_km")]
 
     def __str__(self):
         return self.name
 
     def save(self, *args, **kwargs):
         clean_html_in_every_language(self, "description")
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = with_khmer_words(kwargs["update_fields"], Municipality)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
