@@ -23,6 +23,7 @@ from pages.models import ProgramPage
 from partners.models import Municipality
 
 from . import khmer
+from .engines import plain_text
 from .models import Word
 
 # Words shorter than this are not worth suggesting; longer ones are not words.
@@ -48,7 +49,7 @@ def words_of(text):
     """The casefolded words of plain text or HTML worth keeping (Khmer split into words)."""
     return [
         word
-        for word in khmer.words(khmer.html_text(text))
+        for word in khmer.words(plain_text(text))
         if MIN_LENGTH <= len(word) <= MAX_LENGTH and not _DIGITS.fullmatch(word)
     ]
 

@@ -21,6 +21,7 @@ from library.models import Image as LibraryImage
 from news.models import Article, ItemDocument, Kind, NewsItem, Role
 from pages.models import PageFigure, PagePoint, ProgramPage, SiteSettings
 from partners.models import Country, Municipality, Partnership
+from search.words import rebuild as rebuild_search_words
 from website.blocks import HOME_PK
 from website.models import BlockKind, HomeBlock, HomePage
 
@@ -742,6 +743,8 @@ class Command(BaseCommand):
         self.load_menus()
         self.load_images(site)
         self.load_home()
+        # The site's words that "Did you mean …?" suggests, from what is now published.
+        rebuild_search_words()
 
         # Demo content carries the seed page's date, so Page Updated reads 18/05/2016.
         for obj in self.touched:
