@@ -10,8 +10,8 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
-from django.http.request import split_domain_port
 
+from core.mail import site_name
 from core.security import passed_two_factor, two_factor_required
 
 
@@ -50,11 +50,12 @@ class AccountAdapter(DefaultAccountAdapter):
                 key: on_site_address(value, request) if isinstance(value, str) else value
                 for key, value in context.items()
             }
-            # "Hello from {name}", "an account on {domain}": no port from the Host header.
+            # "Hello from {name}": the site's name (site settings), not the Host header's;
+            # "{domain}": MPED_SITE_URL's.
             site = get_current_site(request)
-            site.name = split_domain_port(request.get_host())[0]
+            site.name = site_name()
             site.domain = urlsplit(settings.MPED_SITE_URL).netloc
-            context.setdefault("current_site", site)
+            context["current_site"] = site
         super().send_mail(template_prefix, email, context)
 
 

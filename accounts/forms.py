@@ -30,7 +30,20 @@ class ProfileSignupForm(ProfileFields):
     the email address and passwords, and calls `signup` once the user exists."""
 
     class Meta(ProfileFields.Meta):
-        pass
+        # The alerts are offered, off by default (the model's defaults), never assumed.
+        fields = [*ProfileFields.Meta.fields, "alerts_reports", "alerts_press"]
+        labels = {
+            **ProfileFields.Meta.labels,
+            "alerts_reports": _("Email me when a report is published"),
+            "alerts_press": _("Email me when a press feature is published"),
+        }
+        help_texts = {
+            "alerts_reports": "",
+            "alerts_press": _(
+                "One short email per publication, in your language. Each email has a link to "
+                "stop them, and you can change this in your account at any time."
+            ),
+        }
 
     def signup(self, request, user):
         for field in self.Meta.fields:

@@ -42,6 +42,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django_tasks import task
 
+from core.mail import site_name
 from core.time_zones import with_time_zone
 
 from .models import display_name, supported_language
@@ -251,6 +252,7 @@ def invitation_email(user):
             "expires": with_time_zone(expires_at(user)),
             "days": settings.MPED_INVITATION_DAYS,
             "site_url": settings.MPED_SITE_URL,
+            "site_name": site_name(),
             "language": language,
         }
         subject = render_to_string("accounts/email/invitation_subject.txt", context)

@@ -327,9 +327,15 @@ class PublishingRolesAdmin(
 
     @admin.action(permissions=["publish"], description=_("Publish the selected items now"))
     def publish_now(self, request, queryset):
+        refused = []
+
         def publish(obj):
             if not workflow.is_public(obj):
-                return workflow.publish(obj, by=request.user)
+                try:
+                    return workflow.publish(obj, by=request.user)
+                except workflow.PublishingRefused as error:
+                    # Nothing of it was saved; the others are published.
+                    refused.append(f"“{obj}”: {' '.join(error.messages)}")
             return None
 
         count, notes = self._bulk_save(
@@ -340,6 +346,10 @@ class PublishingRolesAdmin(
             ngettext("%d item published.", "%d items published.", count) % count,
             messages.SUCCESS,
         )
+        for message in refused:
+            self.message_user(
+                request, _("Not published: %(why)s") % {"why": message}, messages.ERROR
+            )
         self.show_notes(request, notes)
 
     @admin.action(permissions=["publish"], description=_("Unpublish the selected items"))

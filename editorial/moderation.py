@@ -35,6 +35,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from core.mail import site_name
+
 from . import workflow
 from .models import Draft, DraftState, EventAction, WorkflowEvent
 
@@ -321,6 +323,8 @@ def step_email(event, user, template, subject):
             "message": event.message,
             "action": event.get_action_display(),
             "admin_url": admin_link(item),
+            "site_name": site_name(),
+            "site_url": settings.MPED_SITE_URL,
             "at": event.at,
         }
         draft = draft_of(item)

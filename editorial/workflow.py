@@ -24,6 +24,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 import reversion
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -34,6 +35,11 @@ from core.publishing import Publishable, published, unpublished
 PUBLISHED = "published"
 SCHEDULED = "scheduled"
 UNPUBLISHED = "unpublished"
+
+
+class PublishingRefused(ValidationError):
+    """The item says it may not be published as it is (its publishing_problem()); nothing
+    was changed."""
 
 
 @dataclass
@@ -78,6 +84,10 @@ def publish(item, by, at=None, comment=""):
     Publishing an item that is public already saves and records it again, and the receivers
     run again (news queues an item's alerts only once): callers that mean to skip such items
     check is_public() first, as the admin's bulk action does."""
+    # A content model may refuse (news: an empty press feature), on every path that publishes.
+    problem = item.publishing_problem() if hasattr(item, "publishing_problem") else ""
+    if problem:
+        raise PublishingRefused(problem)
     now = timezone.now()
     schedulable = isinstance(item, Publishable)
     if at is not None and not schedulable:

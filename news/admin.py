@@ -36,6 +36,22 @@ class ItemDocumentFormSet(BaseInlineFormSet):
             )
 
 
+class ArticleFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        item = self.instance  # with the form's values (ModelAdmin passes the unsaved object)
+        item.articles_in_form = any(
+            form.cleaned_data and not (self.can_delete and self._should_delete_form(form))
+            for form in self.forms
+        )
+        if item.is_published:
+            problem = item.publishing_problem()
+            if problem:
+                raise ValidationError(problem)
+
+
 class ItemDocumentInline(LibraryChoosersMixin, admin.TabularInline):
     """The documents the item offers, chosen from the library, each with its role; readers
     are offered them in this order, each role's documents in their language first."""
@@ -50,6 +66,7 @@ class ItemDocumentInline(LibraryChoosersMixin, admin.TabularInline):
 
 class ArticleInline(LibraryChoosersMixin, TranslationStackedInline):
     model = Article
+    formset = ArticleFormSet
     extra = 0
     fields = ["title", "publication", "url", "document", "note", "order"]
 

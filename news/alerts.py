@@ -15,15 +15,24 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_tasks import task
 
 from accounts.models import supported_language
+from core.mail import site_name
+from core.translated import language_name, translated
 
 from .models import AlertDelivery, Kind, NewsItem
 
 # The kinds of news members can be alerted about, and the User field that subscribes them.
 ALERT_FLAGS = {Kind.REPORT: "alerts_reports", Kind.PRESS: "alerts_press"}
+ALERT_LABELS = {
+    "alerts_reports": gettext_lazy("new reports"),
+    "alerts_press": gettext_lazy("new press features"),
+}
 UNSUBSCRIBE_SALT = "mped.alerts.unsubscribe"
+# An alert's unsubscribe link works this long (people act on old emails); then a page says so.
+UNSUBSCRIBE_MAX_AGE = datetime.timedelta(days=730)
 RETRY_DELAY = datetime.timedelta(minutes=5)
 
 
@@ -32,8 +41,9 @@ def unsubscribe_token(user, flag):
 
 
 def read_unsubscribe_token(token):
-    """The (user id, flag) a token stands for; BadSignature if it was tampered with."""
-    data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    """The (user id, flag) a token stands for; BadSignature if it was tampered with,
+    SignatureExpired (a BadSignature) when it is too old."""
+    data = signing.loads(token, salt=UNSUBSCRIBE_SALT, max_age=UNSUBSCRIBE_MAX_AGE)
     if not isinstance(data, dict) or data.get("f") not in ALERT_FLAGS.values():
         raise signing.BadSignature("unknown alert")
     return data["u"], data["f"]
@@ -73,8 +83,15 @@ def alert_email(item, user, flag):
         unsubscribe_url = site_url + reverse(
             "alerts:unsubscribe", args=[unsubscribe_token(user, flag)]
         )
+        # As on the site: a summary not yet translated is the English one, marked as such
+        # (lang="en" in the HTML part, a note in both).
+        summary = translated(item, "summary")
         context = {
             "item": item,
+            "summary": summary,
+            "summary_language": language_name(summary.lang) if summary.missing else "",
+            "site_name": site_name(),
+            "home_url": site_url + reverse("home"),
             "user": user,
             "item_url": site_url + item.get_absolute_url(),
             "unsubscribe_url": unsubscribe_url,
@@ -112,6 +129,9 @@ def send_news_alerts(item_id):
     if flag is None:
         return {"sent": 0, "failed": 0, "skipped": "kind has no alerts"}
 
+    if item.publishing_problem():
+        # Emptied after it was scheduled (its articles removed): no empty alert.
+        return {"sent": 0, "failed": 0, "skipped": "nothing to announce"}
     users = get_user_model().objects.alert_recipients(flag)
     already_sent = set(
         AlertDelivery.objects.filter(news_item=item, sent_at__isnull=False).values_list(

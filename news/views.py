@@ -4,16 +4,15 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpResponsePermanentRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views import View
-from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.generic import ListView
 
 from core.preview import PreviewableDetailView
@@ -26,7 +25,7 @@ from library.renditions import social_url
 from pages.models import SiteSettings
 from partners.models import Municipality
 
-from .alerts import read_unsubscribe_token
+from .alerts import ALERT_FLAGS, ALERT_LABELS, read_unsubscribe_token
 from .models import Article, ItemDocument, Kind, NewsItem
 from .seo import news_article
 
@@ -253,25 +252,78 @@ class DocumentView(View):
 
 @method_decorator(csrf_exempt, name="dispatch")
 class UnsubscribeView(View):
-    """One click from an alert email stops that kind of alert, without logging in."""
+    """The link in every alert email. Opening it (GET, which mail scanners and link previews
+    do) changes nothing: the page offers the choice. A mail client's one-click POST (RFC 8058,
+    the List-Unsubscribe-Post header) stops that kind of alert at once and carries no CSRF
+    token; the page's own buttons do (csrf_protect). No login: the signed token authorises."""
 
     template_name = "news/unsubscribe.html"
-    labels = {
-        "alerts_reports": gettext_lazy("new reports"),
-        "alerts_press": gettext_lazy("new press features"),
-    }
 
     def get(self, request, token):
-        return self.unsubscribe(request, token)
+        user, flag, error = self.read(token)
+        if error:
+            return error
+        return self.page(request, token, user, flag)
 
     def post(self, request, token):
-        # RFC 8058 one-click unsubscribe from the mail client.
-        return self.unsubscribe(request, token)
+        if request.POST.get("List-Unsubscribe") == "One-Click":
+            user, flag, error = self.read(token)
+            if error:
+                return error
+            type(user).objects.filter(pk=user.pk).update(**{flag: False})
+            return HttpResponse(_("Unsubscribed."), content_type="text/plain; charset=utf-8")
+        return csrf_protect(self.choose)(request, token)
 
-    def unsubscribe(self, request, token):
+    def choose(self, request, token):
+        user, flag, error = self.read(token)
+        if error:
+            return error
+        action = request.POST.get("action")
+        if action == "stop":
+            changed = [flag] if getattr(user, flag) else []
+        elif action == "stop_all":
+            changed = [name for name in ALERT_FLAGS.values() if getattr(user, name)]
+        elif action == "undo":
+            wanted = set(request.POST.getlist("restore"))
+            changed = [name for name in ALERT_FLAGS.values() if name in wanted]
+            type(user).objects.filter(pk=user.pk).update(**dict.fromkeys(changed, True))
+            user.refresh_from_db()
+            return self.page(request, token, user, flag, restored=changed)
+        else:
+            return render(request, self.template_name, {"invalid": True}, status=400)
+        type(user).objects.filter(pk=user.pk).update(**dict.fromkeys(changed, False))
+        user.refresh_from_db()
+        return self.page(request, token, user, flag, stopped=changed)
+
+    def read(self, token):
+        """(user, flag, None), or an error page for a damaged or expired link."""
         try:
             user_id, flag = read_unsubscribe_token(token)
+        except signing.SignatureExpired:
+            error = {"invalid": True, "expired": True}
         except signing.BadSignature:
-            return render(request, self.template_name, {"invalid": True}, status=400)
-        get_user_model().objects.filter(pk=user_id).update(**{flag: False})
-        return render(request, self.template_name, {"label": self.labels[flag]})
+            error = {"invalid": True}
+        else:
+            user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+            if user is not None:
+                return user, flag, None
+            error = {"invalid": True}
+        return None, None, render(self.request, self.template_name, error, status=400)
+
+    def page(self, request, token, user, flag, stopped=(), restored=()):
+        subscribed = [name for name in ALERT_FLAGS.values() if getattr(user, name)]
+        return render(
+            request,
+            self.template_name,
+            {
+                "token": token,
+                "token_flag": flag,
+                "label": ALERT_LABELS[flag],
+                "is_subscribed": getattr(user, flag),
+                "subscribed_labels": [ALERT_LABELS[name] for name in subscribed],
+                "stopped": stopped,
+                "stopped_labels": [ALERT_LABELS[name] for name in stopped],
+                "restored_labels": [ALERT_LABELS[name] for name in restored],
+                "has_other": any(name != flag for name in subscribed),
+            },
+        )

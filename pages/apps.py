@@ -15,6 +15,11 @@ class PagesConfig(AppConfig):
         names = ["PagePoint", "PageFigure", "SiteSettings"]
         register_content_models(*(self.get_model(name) for name in names))
 
+        from core.mail import register_site_name
+
+        # The name every email gives the site (core/mail.py).
+        register_site_name(lambda: self.get_model("SiteSettings").load().site_name)
+
         from editorial.dashboard import register_dashboard
 
         register_dashboard(

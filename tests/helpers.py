@@ -197,8 +197,9 @@ def markup(response):
 
 
 def today():
-    """Today's date as "Page Updated:" writes it (d/m/Y, in the site's time zone)."""
-    return date_format(timezone.localdate(), "d/m/Y")
+    """Today's date as "Page Updated:" writes it in English (18 May 2016, in the site's time
+    zone)."""
+    return date_format(timezone.localdate(), "j F Y")
 
 
 def count_queries(client, url):
@@ -340,6 +341,9 @@ def publish_in_admin(client, title, kind=Kind.REPORT, when=None):
     if kind == Kind.REPORT:
         document = make_document(title, name="r.pdf")
         add_pairing_row(data, "documents", document=document.pk, role="report", order=0)
+    if kind == Kind.PRESS:
+        # An empty press feature may not be published (news.models.NewsItem.publishing_problem).
+        data["body_en"] = f"<p>{title}: what the papers said.</p>"
     response = client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     return NewsItem.objects.get(title=title)

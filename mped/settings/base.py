@@ -376,13 +376,20 @@ MPED_NEWS_PER_PAGE = 10
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# EMAIL_BACKEND is set by dev.py, test.py and production.py.
+# Every email gets a Message-ID from the site's domain (core/mail.py), then goes through the
+# backend that delivers it, DJANGO_EMAIL_BACKEND (MPED_EMAIL_DELIVERY_BACKEND, set by dev.py,
+# test.py and production.py). The test suite's mail.outbox replaces EMAIL_BACKEND as Django does.
+EMAIL_BACKEND = "core.mail.SiteEmailBackend"
+MPED_EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS")
-DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "MPED <noreply@localhost>")
+# The sender of every email; its name is what inboxes show, so give the site's full name.
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DJANGO_DEFAULT_FROM_EMAIL", "Municipal Partners for Economic Development <noreply@localhost>"
+)
 # Who is emailed the details of a server error (500): "Name <a@example.org>, b@example.org".
 ADMINS = [entry for entry in getaddresses([os.environ.get("DJANGO_ADMINS", "")]) if any(entry)]
 if any("@" not in address for _name, address in ADMINS):

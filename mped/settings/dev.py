@@ -32,7 +32,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Emails, account confirmations included, are printed on the console.
-EMAIL_BACKEND = os.environ.get(
+# Delivers what core.mail.SiteEmailBackend (EMAIL_BACKEND, base.py) hands it.
+MPED_EMAIL_DELIVERY_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 

@@ -33,7 +33,8 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-EMAIL_BACKEND = os.environ.get(
+# Delivers what core.mail.SiteEmailBackend (EMAIL_BACKEND, base.py) hands it.
+MPED_EMAIL_DELIVERY_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"
 )
 

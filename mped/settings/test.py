@@ -39,7 +39,8 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-EMAIL_BACKEND = os.environ.get(
+# Delivers what core.mail.SiteEmailBackend (EMAIL_BACKEND, base.py) hands it.
+MPED_EMAIL_DELIVERY_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"
 )
 
