@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.cache import ContentQuerySet
 from core.html import RichTextField, clean_html, clean_html_in_every_language
+from core.khmer import KHMER_CONFIG, KhmerWordsField, with_khmer_words
 from core.postgres import PostgresGinIndex, PostgresOnly
 from core.publishing import Publishable, PublishableQuerySet
 from core.translated import columns
@@ -46,7 +47,14 @@ class NewsItemQuerySet(PublishableQuerySet):
 
 # The stored search vectors: large for a long report (its words and their positions), and only
 # the search reads them, in SQL; so news items are loaded without them.
-SEARCH_VECTORS = ("search_public", "search_members", "search_public_fr", "search_members_fr")
+SEARCH_VECTORS = (
+    "search_public",
+    "search_members",
+    "search_public_fr",
+    "search_members_fr",
+    "search_public_km",
+    "search_members_km",
+)
 
 
 class NewsItemManager(models.Manager.from_queryset(NewsItemQuerySet)):
@@ -56,7 +64,9 @@ class NewsItemManager(models.Manager.from_queryset(NewsItemQuerySet)):
 
 # The text search configurations of the site search on PostgreSQL (stemming, stop words), for
 # the content languages PostgreSQL has one for. Khmer has none (and is written without spaces
-# between words): its texts are searched as substrings (search/engines.py).
+# between words): its texts are searched as substrings (search/engines.py). Its words, found by
+# ICU when a row is saved (core.khmer: km_words, km_body_words), have stored vectors too
+# (search_public_km, search_members_km), with core.khmer.KHMER_CONFIG ('simple').
 SEARCH_CONFIGS = {"en": "english", "fr": "french"}
 
 
@@ -116,10 +126,29 @@ def search_vector(*, members, lang="en"):
     return vector
 
 
+def khmer_search_vector(*, members):
+    """What the site search matches in Khmer on PostgreSQL: the words of the title and summary
+    (km_words), then of the body (km_body_words, for members only on a members-only item), as
+    ICU found them (core.khmer). Stored in `search_public_km` and `search_members_km`."""
+    body = F("km_body_words")
+    if not members:
+        body = Case(
+            When(is_members_only=True, then=Value("")),
+            default=body,
+            output_field=models.TextField(),
+        )
+    return SearchVector("km_words", weight="A", config=KHMER_CONFIG) + SearchVector(
+        body, weight="C", config=KHMER_CONFIG
+    )
+
+
 def search_vector_field(*, members, lang="en"):
     """A generated column of the search vector on PostgreSQL (NULL on SQLite). For members,
     only on items with members-only content (NULL on the others)."""
-    vector = search_vector(members=members, lang=lang)
+    if lang == "km":
+        vector = khmer_search_vector(members=members)
+    else:
+        vector = search_vector(members=members, lang=lang)
     if members:
         vector = Case(
             When(MEMBERS_ONLY_CONTENT, then=vector),
@@ -163,6 +192,10 @@ class NewsItem(Publishable):
     # list of documents or one of its documents is saved (news/documents.py).
     documents_text = models.TextField(blank=True, default="", editable=False)
     members_documents_text = models.TextField(blank=True, default="", editable=False)
+    # The Khmer texts' words (core.khmer), for the Khmer search vectors: remade whenever the
+    # row is saved.
+    km_words = KhmerWordsField(sources=("title_km", "summary_km"))
+    km_body_words = KhmerWordsField(sources=("body_km",))
     partners = models.ManyToManyField(
         Municipality,
         blank=True,
@@ -202,6 +235,8 @@ class NewsItem(Publishable):
     search_members = search_vector_field(members=True)
     search_public_fr = search_vector_field(members=False, lang="fr")
     search_members_fr = search_vector_field(members=True, lang="fr")
+    search_public_km = search_vector_field(members=False, lang="km")
+    search_members_km = search_vector_field(members=True, lang="km")
 
     objects = NewsItemManager()
 
@@ -217,6 +252,8 @@ class NewsItem(Publishable):
             PostgresGinIndex(fields=["search_members"], name="news_search_members"),
             PostgresGinIndex(fields=["search_public_fr"], name="news_search_public_fr"),
             PostgresGinIndex(fields=["search_members_fr"], name="news_search_members_fr"),
+            PostgresGinIndex(fields=["search_public_km"], name="news_search_public_km"),
+            PostgresGinIndex(fields=["search_members_km"], name="news_search_members_km"),
         ]
 
     def __str__(self):
@@ -225,6 +262,8 @@ class NewsItem(Publishable):
     def save(self, *args, **kwargs):
         clean_html_in_every_language(self, "body")
         update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            update_fields = kwargs["update_fields"] = with_khmer_words(update_fields, NewsItem)
         if self.pk is not None and (update_fields is None or "documents_text" in update_fields):
             # From the stored links: a save of stale values (a form opened earlier, a draft
             # published) keeps the documents' text as the links have it now.
