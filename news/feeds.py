@@ -1,5 +1,8 @@
 """RSS and Atom feeds of "The latest", and one of each per kind of news."""
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.urls import reverse
@@ -11,6 +14,17 @@ from pages.models import SiteSettings
 from .models import Kind, NewsItem
 
 FEED_LENGTH = 20
+# The date in the entries' tag: URIs (RFC 4151): any day on which the site held its domain will
+# do; it never changes, so neither do the ids. (News items keep no creation date of their own.)
+TAG_DATE = "2016-05-18"
+
+
+def entry_id(item):
+    """An entry's id that stays the same when its slug, title or date change: a tag: URI from
+    the site's domain (MPED_SITE_URL, whatever address the feed was read at) and the item's id,
+    "tag:mped.example.org,2016-05-18:news/42"."""
+    domain = urlsplit(settings.MPED_SITE_URL).hostname or "localhost"
+    return f"tag:{domain},{TAG_DATE}:news/{item.pk}"
 
 
 class LatestNewsFeed(Feed):
@@ -32,6 +46,14 @@ class LatestNewsFeed(Feed):
     def description(self, kind):
         return self.site.tagline or self.site.site_name
 
+    # The organisation is the author of every entry (RFC 4287 §4.1.1: an Atom feed names its
+    # author, or every entry does).
+    def author_name(self, kind):
+        return self.site.site_name
+
+    def author_link(self, kind):
+        return settings.MPED_SITE_URL + reverse("home")
+
     def items(self, kind):
         items = NewsItem.objects.published()
         if kind:
@@ -52,6 +74,12 @@ class LatestNewsFeed(Feed):
 
     def item_categories(self, item):
         return [item.get_kind_display()]
+
+    def item_guid(self, item):
+        return entry_id(item)
+
+    def item_guid_is_permalink(self, item):
+        return False
 
 
 class LatestNewsAtomFeed(LatestNewsFeed):

@@ -42,13 +42,13 @@ class LanguagesSitemap(Sitemap):
 
 
 class ListPagesSitemap(LanguagesSitemap):
-    """The home page and the listings."""
+    """The home page, the listings and the open data page."""
 
     def __init__(self):
         self._lastmods = {}
 
     def items(self):
-        return ["home", "news:list", "pages:list", "partners:list"]
+        return ["home", "news:list", "pages:list", "partners:list", "partners:data"]
 
     def location(self, name):
         return reverse(name)
@@ -66,6 +66,9 @@ class ListPagesSitemap(LanguagesSitemap):
             return news_list_updated()
         if name == "pages:list":
             return latest_update(ProgramPage.objects.published())
+        if name == "partners:data":
+            # The open data page shows the site settings' date, as every page with none of its own.
+            return SiteSettings.load().updated_at
         return partners_list_updated(Municipality.objects.published(), published_partnerships())
 
 

@@ -48,8 +48,12 @@ def favicon(request):
 
 
 def robots_txt(request):
-    lines = ["User-agent: *", f"Disallow: /{settings.MPED_ADMIN_URL}"]
+    # Documents, public or members-only, are at /documents/<id>/<name> (and the old
+    # /<lang>/news/documents/ addresses redirect there): search engines and link previews may
+    # fetch the public ones that pages, og:image and JSON-LD name, while the document view
+    # itself keeps members-only ones from anyone not signed in (a Disallow would not).
+    lines = ["User-agent: *", f"Disallow: /{settings.MPED_ADMIN_URL}", "Allow: /documents/"]
     for code, _name in settings.LANGUAGES:
-        lines += [f"Disallow: /{code}/accounts/", f"Disallow: /{code}/news/documents/"]
+        lines.append(f"Disallow: /{code}/accounts/")
     lines.append(f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}")
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
