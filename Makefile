@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1:8000
 # Settings (mped/settings/): the development ones for the demo site and the commands that prepare
 # it; `make test` uses the test ones; manage.py without DJANGO_SETTINGS_MODULE uses production's.
 
-.PHONY: run test check install lock upgrade messages migrate demo format clean bench backup restore audit
+.PHONY: run test check install lock upgrade messages migrate demo format clean bench backup restore audit vnu
 
 # The locks, with every package's hashes: requirements.txt (what the site runs on, all that
 # production installs) and requirements-dev.txt (tests and tooling). Installed again whenever
@@ -80,7 +80,19 @@ check: install
 	$(BIN)/ruff format --check .
 	DJANGO_SETTINGS_MODULE=mped.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 
-test: check messages
+# The Nu HTML checker for tests/test_html_validity.py, run offline by Java: its jar from npm,
+# pinned in tools/vnu/package-lock.json. Without npm (or Java) that test is skipped, saying why,
+# except in CI.
+VNU_JAR := tools/vnu/node_modules/vnu-jar/build/dist/vnu.jar
+vnu: $(VNU_JAR)
+$(VNU_JAR): tools/vnu/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix tools/vnu --no-audit --no-fund --ignore-scripts && touch $@; \
+	else \
+	  echo "npm is missing: the HTML validity test will be skipped (install Node.js and npm)."; \
+	fi
+
+test: check messages vnu
 	DJANGO_SETTINGS_MODULE=mped.settings.test $(BIN)/pytest
 
 # Known vulnerabilities in every installed package, from PyPI's vulnerability data; --strict

@@ -49,7 +49,7 @@ from .helpers import (
 def test_a_news_item_added_in_the_admin_appears_on_the_home_page_and_the_news_page(
     staff_client, demo
 ):
-    assert "Page Updated: 18/05/2016" in visible_text(Client().get("/en/"))
+    assert "Page Updated: 18 May 2016" in visible_text(Client().get("/en/"))
 
     item = add_news_via_admin(staff_client)
 

@@ -120,8 +120,8 @@ def test_an_editor_and_a_publisher_review_a_change_to_a_live_report(
     with translation.override("fr"):
         french_path = report.get_absolute_url()
     change_path = reverse("admin:news_newsitem_change", args=[report.pk])
-    old_date = date_format(timezone.localtime(long_ago), "d/m/Y")
-    today = date_format(timezone.localtime(), "d/m/Y")
+    old_date = date_format(timezone.localtime(long_ago), "j F Y")
+    today = date_format(timezone.localtime(), "j F Y")
 
     reader = Visitor(browser, site, viewport=VIEWPORT)
     reader.goto(english_path)

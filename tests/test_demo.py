@@ -32,7 +32,7 @@ def test_demo_content_is_idempotent(client, db):
     call_command("load_demo_content", stdout=StringIO())
     assert counts() == first
     assert first["NewsItem"] == 5 and first["ProgramPage"] == 4 and first["Municipality"] == 9
-    assert "Page Updated: 18/05/2016" in visible_text(client.get("/en/"))
+    assert "Page Updated: 18 May 2016" in visible_text(client.get("/en/"))
 
 
 def test_demo_content_keeps_staff_edits_unless_reset(client, demo):
@@ -42,7 +42,7 @@ def test_demo_content_keeps_staff_edits_unless_reset(client, demo):
     call_command("load_demo_content", "--reset", stdout=StringIO())
     text = visible_text(client.get("/en/"))
     assert "Edited by staff" not in text and "Canada in the spotlight" in text
-    assert "Page Updated: 18/05/2016" in text
+    assert "Page Updated: 18 May 2016" in text
 
 
 def test_demo_files_are_real_pdfs(demo):

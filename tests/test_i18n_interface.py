@@ -493,10 +493,10 @@ def test_french_and_khmer_pages_say_what_the_catalogues_say(client, demo, uncach
     french = page_text(client, "fr", "news:list")
     assert "Passer au contenu principal" in french
     assert "Actualités" in french
-    assert "Page mise à jour\xa0: 18/05/2016" in french
+    assert "Page mise à jour\xa0: 18 mai 2016" in french
     khmer = page_text(client, "km", "news:list")
     assert "រំលងទៅមាតិកាចម្បង" in khmer
-    assert "ទំព័របានធ្វើបច្ចុប្បន្នភាព៖ 18/05/2016" in khmer
+    assert "ទំព័របានធ្វើបច្ចុប្បន្នភាព៖ 18 ខែ ឧសភា ឆ្នាំ 2016" in khmer
     login = page_text(client, "km", "account_login")
     # django-allauth has no Khmer: these come from locale_vendor/.
     assert "ចូលគណនី" in login and "ភ្លេចពាក្យសម្ងាត់?" in login
@@ -562,9 +562,9 @@ def test_figures_are_grouped_as_each_language_writes_numbers(client, demo, uncac
 def test_dates_follow_the_language(client, demo, uncached):
     slug = "new-report-womens-participation-in-local-politics"
     expected = {
-        "en": ("Page Updated: 18/05/2016", "18 May 2016"),
-        "fr": ("Page mise à jour\xa0: 18/05/2016", "18 mai 2016"),
-        "km": ("ទំព័របានធ្វើបច្ចុប្បន្នភាព៖ 18/05/2016", "18 ខែ ឧសភា ឆ្នាំ 2016"),
+        "en": ("Page Updated: 18 May 2016", "18 May 2016"),
+        "fr": ("Page mise à jour\xa0: 18 mai 2016", "18 mai 2016"),
+        "km": ("ទំព័របានធ្វើបច្ចុប្បន្នភាព៖ 18 ខែ ឧសភា ឆ្នាំ 2016", "18 ខែ ឧសភា ឆ្នាំ 2016"),
     }
     for lang, (updated, published) in expected.items():
         text = page_text(client, lang, "news:detail", slug)

@@ -35,8 +35,9 @@ from .helpers import (
 
 
 def local_date(moment):
-    """A moment as "Page Updated:" writes it (d/m/Y, in the site's time zone)."""
-    return f"{timezone.localtime(moment):%d/%m/%Y}"
+    """A moment as "Page Updated:" writes it in English (18 May 2016, in the site's time zone)."""
+    local = timezone.localtime(moment)
+    return f"{local.day} {local:%B %Y}"
 
 
 # 1. A cached page drops an item when its unpublish time passes ---------------------------------
