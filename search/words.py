@@ -13,6 +13,7 @@ from collections import Counter
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection, transaction
+from django.db.models import BooleanField, F, Func, Value
 from django.db.models.functions import Length
 from django.utils import timezone
 from django_tasks import task
@@ -43,6 +44,15 @@ PUBLIC_FIELDS = {
     Municipality: ("summary", "description"),
 }
 RICH = {"body", "points_intro", "closing", "description"}
+
+
+class TrigramMatch(Func):
+    """SQL: `text % word`, pg_trgm's similarity above pg_trgm.similarity_threshold, which the
+    trigram index serves (django.contrib.postgres's lookup needs that app installed)."""
+
+    arg_joiner = " %% "
+    template = "(%(expressions)s)"
+    output_field = BooleanField()
 
 
 def words_of(text):
@@ -114,7 +124,7 @@ def nearest(word):
     """The lexicon's word nearest to `word`, or None."""
     if connection.vendor == "postgresql":
         candidates = (
-            Word.objects.filter(text__trigram_similar=word)
+            Word.objects.filter(TrigramMatch(F("text"), Value(word)))
             .annotate(similarity=TrigramSimilarity("text", word))
             .order_by("-similarity", "-count")
         )
