@@ -1,4 +1,5 @@
-# As Canada and France write them: 18 mai 2016, 18/05/2016, 14 h 30.
+# As Canada and France write them: 18 mai 2016 (what readers see), 18/05/2016 (staff tables and
+# forms), 14 h 30.
 DATE_FORMAT = "j F Y"
 SHORT_DATE_FORMAT = "d/m/Y"
 TIME_FORMAT = r"G \h i"
