@@ -208,6 +208,19 @@ def test_a_save_of_some_fields_refreshes_the_words_of_those_fields(db):
     assert "សហគមន៍" in stored_words(municipality.km_words)
 
 
+def test_rows_made_by_bulk_create_get_their_words_too(db):
+    # scale_demo_content makes its rows so.
+    Municipality.objects.bulk_create(
+        [
+            Municipality(
+                name="Kang Meas", slug="kang-meas", country=Country.CAMBODIA, summary_km=MARKETS
+            )
+        ]
+    )
+
+    assert "ផ្សារ" in stored_words(Municipality.objects.get().km_words)
+
+
 def test_segment_khmer_catches_up_with_texts_changed_by_a_queryset_update(db):
     item = make_news("Story", body_km=ENTER)
     page = make_page("Capacity", published=False)
