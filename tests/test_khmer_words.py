@@ -163,6 +163,33 @@ def test_a_program_pages_words_follow_its_points_added_and_removed_in_the_admin(
     assert page.km_body_words == words_column(COUNCILS, "យើងជួយ៖")
 
 
+def test_a_live_pages_words_change_when_its_draft_is_published_not_before(editor, publisher):
+    page = make_page("Local finance", body_km=f"<p>{COUNCILS}</p>")
+    page.points.create(text_en="Markets", text_km=MARKETS, order=1)
+    page.refresh_from_db()
+    before = page.km_body_words
+    assert "ផ្សារ" in stored_words(before)
+
+    data = admin_form_data(editor.get(change_url(page)))
+    data["body_km"] = f"<p>{PARTICIPATION}</p>"
+    data["points-0-DELETE"] = "on"
+    add_pairing_row(data, "points", text_en="Farmers", text_km=ENTER, order="2")
+    response = editor.post(change_url(page), data)
+    assert response.status_code == 302, form_errors(response)
+    page.refresh_from_db()
+    assert page.km_body_words == before, "a draft changes nothing readers search"
+
+    form = publisher.get(change_url(page))
+    data = admin_form_data(form)
+    add_pairing_row(data, "points", text_en="Farmers", text_km=ENTER, order="2")
+    data["_publish_draft"] = "Publish changes"
+    response = publisher.post(change_url(page), data)
+    assert response.status_code == 302, form_errors(response)
+
+    page.refresh_from_db()
+    assert page.km_body_words == words_column(PARTICIPATION, ENTER)
+
+
 def test_a_point_saved_or_deleted_anywhere_updates_its_pages_words_not_its_date(db):
     page = make_page("Capacity", published=False)
     updated = page.updated_at
