@@ -4,13 +4,21 @@ editorial.workflow.publish() (every other path: reviews, drafts, schedules), not
 may still be saved as a draft."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
 
 from editorial import workflow
+from editorial.models import Draft
 from news.models import Kind, NewsItem
 
-from .helpers import form_errors, make_news, news_post, visible_text
+from .helpers import form_errors, make_member, make_news, news_post, run_worker, visible_text
+from .test_moderation import people, review  # noqa: F401
+
+
+def django_user(client):
+    return get_user_model().objects.get(pk=client.session["_auth_user_id"])
+
 
 REFUSED = "A press feature needs a body or at least one article before it is published"
 
@@ -75,3 +83,36 @@ def test_publish_refuses_an_empty_press_feature_on_every_path(db, django_user_mo
     empty.refresh_from_db()
     assert not empty.is_published and empty.alerts_queued_at is None
     assert mail.outbox == []
+
+
+def test_a_publisher_reviewing_an_empty_press_feature_is_told_why_and_it_stays_a_draft(
+    people,  # noqa: F811
+):
+    editor, publisher = people["editor"], people["publisher_en"]
+    data = news_post(kind=Kind.PRESS, body_en="")
+    data.pop("is_published")
+    data["_submit_for_review"] = "Submit for review"
+    data["review_message"] = "Ready?"
+    assert editor.post(reverse("admin:news_newsitem_add"), data).status_code == 302
+    item = NewsItem.objects.get()
+    response = review(publisher, item, "publish")
+    assert response.status_code == 400
+    assert REFUSED in visible_text(response)
+    item.refresh_from_db()
+    assert not item.is_published
+    assert Draft.objects.filter(object_id=str(item.pk)).exists()
+
+
+def test_a_press_feature_emptied_before_its_alert_is_sent_sends_none(
+    staff_client, transactional_db
+):
+    make_member("press@example.org", alerts_press=True)
+    by = django_user(staff_client)
+    emptied = make_news("Emptied", kind=Kind.PRESS, published=False, body="<p>Text.</p>")
+    kept = make_news("Kept", kind=Kind.PRESS, published=False, body="<p>Text.</p>")
+    workflow.publish(emptied, by=by)
+    workflow.publish(kept, by=by)
+    # Emptied after publishing, before the worker sends the alerts.
+    NewsItem.objects.filter(pk=emptied.pk).update(body_en="", body_fr="", body_km="")
+    run_worker()
+    assert [message.subject for message in mail.outbox] == ["[MPED] New press feature: Kept"]
