@@ -1,8 +1,10 @@
 """The partnership map: an SVG drawn on the server from the partners already on the page.
 
-Two panels side by side, Canada on the left and Cambodia on the right, each a Mercator view
+Two panels side by side (Cambodia first in Khmer, Canada first otherwise), each a Mercator view
 fitted around its located partners (and at least the part of the country the program works
-in); a curve joins the two places of each partnership across the panels. The outlines come from
+in); a curve joins the two places of each partnership across the panels. Each panel is its own
+<svg> showing one half of the drawing, so that a narrow screen can stack them (the curves show
+only side by side). The outlines come from
 data/map-outlines.json (Natural Earth, built once by tools/map/build-outlines.mjs), clipped
 and projected here; nothing is fetched from anywhere at run time and no JavaScript is needed.
 """
@@ -13,8 +15,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from .models import Country
 
@@ -32,7 +34,6 @@ class PanelSpec:
     region: str  # key in map-outlines.json
     country: str
     title: str
-    x: float
     # [west, south, east, north]: the least the panel shows, even with one partner.
     least: tuple
     padding: float  # degrees kept around the partners
@@ -41,12 +42,13 @@ class PanelSpec:
 
 
 PANEL_WIDTH = (WIDTH - GAP) / 2 - 1  # a pixel's margin outside, so the frames show whole
+# Where the first and the second panel start; each panel's <svg> shows half the width.
+PANEL_LEFT = (1, WIDTH - 1 - PANEL_WIDTH)
 PANELS = (
     PanelSpec(
         region="CA",
         country=Country.CANADA,
         title=_("Canada"),
-        x=1,
         least=(-131.5, 47.0, -107.5, 57.5),
         padding=1.5,
         names=(
@@ -63,7 +65,6 @@ PANELS = (
         region="KH",
         country=Country.CAMBODIA,
         title=_("Cambodia"),
-        x=WIDTH - 1 - PANEL_WIDTH,
         least=(101.4, 9.7, 108.6, 15.3),
         padding=0.3,
         names=(
@@ -338,6 +339,16 @@ class Panel:
     def title(self):
         return self.spec.title
 
+    @property
+    def region(self):
+        return self.spec.region.lower()
+
+    @property
+    def viewbox(self):
+        """The half of the drawing this panel's <svg> shows: "x y width height"."""
+        half = WIDTH / 2
+        return f"{0 if self.view.left < half else half:g} 0 {half:g} {HEIGHT}"
+
 
 @dataclass
 class PartnerMap:
@@ -467,17 +478,23 @@ def _curve(start, end):
     return f"M{x1:.1f} {y1:.1f}Q{(x1 + x2) / 2:.1f} {control_y:.1f} {x2:.1f} {y2:.1f}"
 
 
-def build_map(municipalities, partnerships):
+def panel_order(language=None):
+    """The panels in reading order: the reader's own country first (Cambodia in Khmer)."""
+    language = language or get_language() or ""
+    return tuple(reversed(PANELS)) if language.split("-")[0] == "km" else PANELS
+
+
+def build_map(municipalities, partnerships, language=None):
     """The map of the published `municipalities` and `partnerships` the page already has:
-    no query of its own."""
+    no query of its own. `language` (the active one by default) orders the panels."""
     panels = []
-    for spec in PANELS:
+    for left, spec in zip(PANEL_LEFT, panel_order(language), strict=True):
         located = [m for m in municipalities if m.country == spec.country and m.is_located]
         extent = _extent(spec, [(float(m.longitude), float(m.latitude)) for m in located])
         view = fit_view(
             extent,
             outlines()[spec.region]["box"],
-            spec.x,
+            left,
             TOP,
             PANEL_WIDTH,
             HEIGHT - TOP - 1,

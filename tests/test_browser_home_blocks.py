@@ -149,7 +149,7 @@ def test_a_publisher_reorders_the_blocks_adds_an_image_and_a_call_to_action(
         "account-prompt",
         "latest",
         "image-block",
-        *["program-section"] * 4,
+        *["program-card"] * 4,
         "call-to-action",
     ]
     for lang, words in [

@@ -16,12 +16,14 @@ def test_the_map_renders_from_our_own_origin(browser, site):
     )
     assert response.status == 200
     only_own_host(requests, site)
-    svg = page.locator("svg.map")
-    box = svg.bounding_box()
+    drawing = page.locator("div.map")  # two <svg>, a panel each, side by side
+    box = drawing.bounding_box()
     assert box["width"] > 900 and box["height"] > 400
-    assert page.locator("svg.map .map-land-home").count() >= 2  # provinces, Cambodia
-    assert page.locator("svg.map a.map-marker").count() == 4
-    assert page.locator("svg.map path.map-link").count() == 1
+    assert page.locator(".map .map-land-home").count() >= 2  # provinces, Cambodia
+    assert page.locator(".map a.map-marker").count() == 4
+    # Each panel draws the curve; each shows the half over it.
+    assert page.locator(".map-panel-ca path.map-link").count() == 1
+    assert page.locator(".map-panel-kh path.map-link").count() == 1
     # The stylesheet really styled it: the partner country's land, the markers' colours.
     colour = page.locator(".map-marker-ca .map-marker-dot").first.evaluate(
         "el => getComputedStyle(el).fill"
@@ -30,7 +32,7 @@ def test_the_map_renders_from_our_own_origin(browser, site):
     assert page.locator(".map-marker-kh .map-marker-dot").evaluate(
         "el => getComputedStyle(el).fill"
     ) == ("rgb(179, 38, 30)")
-    label = page.locator("svg.map a.map-marker .map-label").first
+    label = page.locator(".map a.map-marker .map-label").first
     assert label.evaluate("el => getComputedStyle(el).opacity") == "1"
     assert page.get_by_role("link", name="County of Newell, Alberta, Canada").is_visible()
     DOCS.mkdir(exist_ok=True)

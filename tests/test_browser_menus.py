@@ -191,9 +191,10 @@ def test_a_sub_menu_is_a_nested_list_reached_by_hover_and_keyboard(browser, site
     expect(reports).to_be_visible()
     assert axe_faults(visitor, "nav.site-nav") == []
 
-    # A phone: simply nested, always shown.
+    # A phone: in the Menu (tests/test_browser_phone.py), simply nested, shown with their link.
     phone = Visitor(browser, site, viewport={"width": 390, "height": 844})
     phone.goto("/en/")
+    phone.page.get_by_text("Menu", exact=True).click()
     expect(phone.page.locator("nav.site-nav .sub-nav a", has_text="Reports")).to_be_visible()
     phone.check()
     phone.close()

@@ -54,11 +54,11 @@ class MapParser(HTMLParser):
             self.figure = attrs
         elif tag == "figcaption" and self.figure is not None:
             self.figcaption = True
-        elif tag == "svg" and "map" in css.split():
+        elif tag == "div" and "map" in css.split():
             self.in_svg, self.svg = True, attrs
-        elif self.in_svg and tag == "title" and self.title == "":
+        elif self.in_svg and attrs.get("id") == "map-title":
             self._text_target = "title"
-        elif self.in_svg and tag == "desc":
+        elif self.in_svg and attrs.get("id") == "map-desc":
             self._text_target = "desc"
         elif self.in_svg and tag == "a":
             self.markers[attrs["href"]] = attrs
@@ -70,11 +70,11 @@ class MapParser(HTMLParser):
             self.lines.add((attrs["data-canadian"], attrs["data-cambodian"]))
 
     def handle_endtag(self, tag):
-        if tag == "svg":
+        if tag == "figure":
             self.in_svg = False
         elif tag == "a":
             self._marker = None
-        if tag in ("title", "desc", "text"):
+        if tag in ("p", "text"):
             self._text_target = None
 
     def handle_data(self, data):
@@ -188,7 +188,7 @@ def test_the_map_is_labelled_and_everything_on_it_is_also_in_words(client, demo)
     assert "3 Canadian municipalities and 1 Cambodian local government" in parsed.desc
     assert "1 line joins" in parsed.desc
     # Outside the drawing, every marker is a link in the lists and every line a row of the table.
-    after_map = html[html.index("</svg>") :]
+    after_map = html[html.index("</figure>") :]
     for href in parsed.markers:
         assert f'href="{href}"' in after_map
     table = after_map[after_map.index("<tbody>") : after_map.index("</tbody>")]

@@ -124,7 +124,8 @@ def create_default_home():
 
 
 def news_by_kind(count):
-    """The published news items, at most `count` of each kind, newest first (one query)."""
+    """The published news items, at most `count` of each kind, newest first, with their
+    pictures (one query)."""
     if count <= 0:
         return []
     rank = Window(
@@ -134,6 +135,7 @@ def news_by_kind(count):
     )
     return list(
         NewsItem.objects.published()
+        .select_related("image")  # the cards' pictures, in the same query
         .annotate(rank_in_kind=rank)
         .filter(rank_in_kind__lte=count)
         .order_by("-published_at", "-id")

@@ -625,8 +625,10 @@ DEMO_IMAGES = {
 # (model, slug or None for the site settings, field, image)
 IMAGE_USES = [
     (NewsItem, "canada-in-the-spotlight", "image", "market"),
+    (NewsItem, "new-report-womens-participation-in-local-politics", "image", "fields"),
     (Municipality, "kang-meas-district", "image", "market"),
     (ProgramPage, "mped-initiatives-in-cambodia", "image", "fields"),
+    (ProgramPage, "led-framework", "image", "market"),
     (SiteSettings, None, "share_image", "card"),
 ]
 
@@ -759,9 +761,10 @@ class Command(BaseCommand):
         )
 
     def load_home(self):
-        """The home page's blocks as the seed page has them: made when the site has none yet (a
-        new site's migration makes the page without program sections) or with --reset; staff's
-        blocks are kept otherwise."""
+        """The home page's blocks as the seed page has them, each program section as a card
+        linking to its page (short on a phone; the full text is on the page): made when the site
+        has none yet (a new site's migration makes the page without program sections) or with
+        --reset; staff's blocks are kept otherwise."""
         home = HomePage.objects.filter(pk=HOME_PK).first()
         if home is None:
             home = HomePage.objects.create(pk=HOME_PK)
@@ -772,7 +775,7 @@ class Command(BaseCommand):
             HomeBlock(kind=BlockKind.ACCOUNT_PROMPT, **columns(HOME_TEXTS["account"])),
             HomeBlock(kind=BlockKind.LATEST_NEWS, news_count=3, **columns(HOME_TEXTS["news"])),
             *(
-                HomeBlock(kind=BlockKind.PROGRAM, page=page, display=HomeBlock.Display.FULL)
+                HomeBlock(kind=BlockKind.PROGRAM, page=page, display=HomeBlock.Display.CARD)
                 for page in ProgramPage.objects.filter(slug__in=[p["slug"] for p in PAGES])
             ),
             HomeBlock(kind=BlockKind.PARTNERS, **columns(HOME_TEXTS["partners"])),
@@ -810,6 +813,8 @@ class Command(BaseCommand):
                 for field, value in columns({"alt": data["alt"]}).items():
                     setattr(image, field, value)
                 image.save()
+                # Dated like the rest, as the home page's cards show pictures (Page Updated).
+                self.touched.append(image)
             images[name] = image
         touched = {(type(obj), obj.pk) for obj in self.touched}
         for model, slug, field, name in IMAGE_USES:
