@@ -65,7 +65,7 @@ def test_unpublished_partners_and_their_pairings_are_invisible(client, demo):
 
 
 def test_partners_page_updated_follows_partner_edits(client, demo):
-    assert "Page Updated: 18/05/2016" in visible_text(client.get("/en/partners/"))
+    assert "Page Updated: 18 May 2016" in visible_text(client.get("/en/partners/"))
     Partnership.objects.first().save()
     text = visible_text(client.get("/en/partners/"))
     assert f"Page Updated: {timezone.localdate():%d/%m/%Y}" in text

@@ -94,7 +94,7 @@ def test_a_scheduled_item_appears_by_itself_and_an_expiring_one_leaves_by_itself
 def test_page_updated_moves_when_a_scheduled_item_goes_live(client, demo):
     item = make_news("Launch day", days_ago=-1)
     NewsItem.objects.filter(pk=item.pk).update(updated_at=timezone.now() - 30 * 24 * HOUR)
-    assert "Page Updated: 18/05/2016" in visible_text(client.get("/en/"))
+    assert "Page Updated: 18 May 2016" in visible_text(client.get("/en/"))
     NewsItem.objects.filter(pk=item.pk).update(published_at=timezone.now() - HOUR)
     local = timezone.localtime(timezone.now() - HOUR)
     assert f"Page Updated: {local:%d/%m/%Y}" in visible_text(client.get("/en/"))
