@@ -54,10 +54,10 @@ def test_sections_follow_their_blocks_order_and_can_leave_the_home_page(client, 
 
 def test_program_page_updated_is_its_own_change_date(client, demo):
     page = ProgramPage.objects.get(slug="led-framework")
-    assert "Page Updated: 18/05/2016" in visible_text(client.get(page.get_absolute_url()))
+    assert "Page Updated: 18 May 2016" in visible_text(client.get(page.get_absolute_url()))
     page.save()
     text = visible_text(client.get(page.get_absolute_url()))
-    assert f"Page Updated: {timezone.localdate():%d/%m/%Y}" in text
+    assert f"Page Updated: {timezone.localdate().day} {timezone.localdate():%B %Y}" in text
 
 
 def test_body_html_is_sanitised_on_save(client, db):

@@ -68,4 +68,4 @@ def test_partners_page_updated_follows_partner_edits(client, demo):
     assert "Page Updated: 18 May 2016" in visible_text(client.get("/en/partners/"))
     Partnership.objects.first().save()
     text = visible_text(client.get("/en/partners/"))
-    assert f"Page Updated: {timezone.localdate():%d/%m/%Y}" in text
+    assert f"Page Updated: {timezone.localdate().day} {timezone.localdate():%B %Y}" in text
