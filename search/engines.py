@@ -12,19 +12,30 @@ province, summary, description) are searched together and ranked in one list.
   (case-insensitive substring match, a "quoted phrase" counts as one word), ranked by matches in
   the title and summary, with a snippet around the first match.
 
-In each language: the texts in the reader's language are searched, and the English ones too
-(what is not yet translated is shown in English). On PostgreSQL French has its own full-text
-search (the French configuration, and stored vectors for news items); Khmer, which PostgreSQL
-cannot split into words (it is written without spaces between them), is searched as on SQLite,
-each word as a substring of the Khmer texts, next to the English full-text search. Results show
-the texts in the reader's language, or in English marked with `lang="en"`.
+Every language's text is searched, whatever the page's language: "femmes" finds the items whose
+French text has it from /en/ too. Results show the texts in the reader's language, or in English
+marked with `lang="en"`; a result that matched only in another language's text (neither the
+reader's nor English, nor a document's) says "Found in the French text" and its snippet is
+that text's, marked with its `lang`. On PostgreSQL each language is matched with its own
+vectors (English and French configurations; for news items the stored, GIN-indexed ones) and
+the ranks are summed.
+
+Khmer is written without spaces between words: search.khmer (ICU's dictionary) splits it into
+words when content is saved, into the columns km_words (title and summary) and km_body_words
+(body), and on PostgreSQL into 'simple' tsvectors (search_public_km/search_members_km on news
+items, search_km on program pages and municipalities). A Khmer query is split the same way and
+each of its words must be a word there (on SQLite " word " in the columns): a piece of a
+longer word does not match unless it is a word there. Khmer snippets are made in Python,
+around the first match in the Khmer text.
 
 What a visitor may not read is not searched for them: the body and documents' text of a
 members-only item, and the text of a document marked members only (news.models keeps the
 documents' text in the item's row: `documents_text`, `members_documents_text`).
 
 Queries: one to count the results, one for the page's (kind, id, rank) rows, and one per kind
-of result on the page to load them with their snippets — never one per result.
+of result on the page to load them with their snippets and the languages they matched in —
+never one per result. When nothing matches, search.words suggests the nearest of the site's
+words (search/views.py).
 """
 
 import html

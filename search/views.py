@@ -77,6 +77,7 @@ def search(request):
         is_paginated=page.has_other_pages(),
         hits=engine.hits(page.object_list),
         results_query=results_query,
+        no_words=not engine.has_words(),
         query_prefix=urlencode({"q": results_query}) + "&",
     )
     return render(request, TEMPLATE, context)

@@ -126,6 +126,16 @@ def test_odd_queries_with_no_results_get_a_page(client, women, query):
     assert 'name="q"' in response.content.decode()
 
 
+def test_punctuation_alone_is_told_it_has_no_words(client, women):
+    for query in ("!!! ???", "%_%", "«»"):
+        response = search(client, query)
+        assert response.status_code == 200
+        assert "Your search has no words to look for: type letters or digits." in visible_text(
+            response
+        )
+    assert "no words to look for" not in visible_text(search(client, "xylophonist"))
+
+
 def test_bad_page_numbers_of_a_corrected_search_are_404(client, women):
     assert search(client, "womne", page="abc").status_code == 404
     assert search(client, "womne", page="99999").status_code == 404
