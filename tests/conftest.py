@@ -16,6 +16,8 @@ from django.core.signals import request_finished, request_started
 from django.test import Client
 from django.utils import translation
 
+from .helpers import staff
+
 # Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run
 # inside one unless told it is safe, as it is here (one test thread, no concurrency).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -171,3 +173,16 @@ def site(live_server):
     requests = LiveRequests()
     yield live_server.url
     requests.wait_until_idle()
+
+
+@pytest.fixture
+def people(db):
+    """An editor, two publishers (French and English), and people who must not be emailed: an
+    inactive publisher and a second editor."""
+    return {
+        "editor": staff("Editors", "editor@example.org", first_name="Eda", last_name="Writer"),
+        "other_editor": staff("Editors", "other-editor@example.org"),
+        "publisher_fr": staff("Publishers", "pub-fr@example.org", first_name="Paul", language="fr"),
+        "publisher_en": staff("Publishers", "pub-en@example.org", first_name="Petra"),
+        "retired": staff("Publishers", "retired@example.org", is_active=False),
+    }

@@ -23,10 +23,12 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django import forms
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -661,3 +663,70 @@ def make_staff(django_user_model, email="chief@example.org", **extra):
     )
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     return user
+
+
+# Staff roles and the moderation workflow (test_moderation.py and the mail tests) --------------
+
+
+def role(name):
+    """The Editors or Publishers group with its rights (made by a migration, which a
+    transactional test's flush empties: made again here when it is gone)."""
+    restore_roles()
+    return Group.objects.get(name=name)
+
+
+def staff(group, email, **extra):
+    user = get_user_model().objects.create_user(email, email, "x", is_staff=True, **extra)
+    user.groups.add(role(group))
+    client = Client()
+    client.force_login(user)
+    client.user = user
+    return client
+
+
+def review_url(item):
+    opts = item._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_review", args=[item.pk])
+
+
+def form_data(response):
+    """What the browser posts back from the change form: its fields and the version token."""
+    data = admin_form_data(response)
+    found = re.search(r'name="_version_token" value="([^"]+)"', response.content.decode())
+    data["_version_token"] = found.group(1)
+    return data
+
+
+def submit(client, item, message="", **changes):
+    """The editor's change form, posted with "Submit for review"."""
+    data = form_data(client.get(change_url(item)))
+    data.update(changes)
+    data["_submit_for_review"] = "Submit for review"
+    data["review_message"] = message
+    return client.post(change_url(item), data)
+
+
+def review(client, item, action, comment="", when=None):
+    data = {"action": action, "comment": comment}
+    if when is not None:
+        local = timezone.localtime(when)
+        data["publish_at_0"] = local.strftime("%Y-%m-%d")
+        data["publish_at_1"] = local.strftime("%H:%M:%S")
+    return client.post(review_url(item), data)
+
+
+# Sign-up ----------------------------------------------------------------------------------------
+
+
+def signup(client, email="ana@example.org", password=PASSWORD, password2=None, **extra):
+    data = {
+        "email": email,
+        "first_name": "Ana",
+        "last_name": "Sok",
+        "organisation": "",
+        "municipality": "",
+        "password1": password,
+        "password2": password if password2 is None else password2,
+        **extra,
+    }
+    return client.post("/en/accounts/signup/", data)

@@ -13,23 +13,9 @@ from django.urls import reverse
 
 from partners.models import Country
 
-from .helpers import PASSWORD, make_member, make_municipality, visible_text
+from .helpers import PASSWORD, make_member, make_municipality, signup, visible_text
 
 NEW_PASSWORD = "Monsoon-rain-on-tin-77"
-
-
-def signup(client, email="ana@example.org", password=PASSWORD, password2=None, **extra):
-    data = {
-        "email": email,
-        "first_name": "Ana",
-        "last_name": "Sok",
-        "organisation": "",
-        "municipality": "",
-        "password1": password,
-        "password2": password if password2 is None else password2,
-        **extra,
-    }
-    return client.post("/en/accounts/signup/", data)
 
 
 def link_in(message, pattern):

@@ -11,9 +11,7 @@ from django.utils import translation
 
 from news.models import Kind, NewsItem
 
-from .helpers import make_member, publish_in_admin, run_worker
-from .test_accounts import signup
-from .test_moderation import people, staff, submit  # noqa: F401
+from .helpers import make_member, publish_in_admin, run_worker, signup, submit
 
 SITE = "Municipal Partners for Economic Development"
 SENDER = f"{SITE} <noreply@mped.example.org>"
@@ -75,7 +73,7 @@ def test_staff_invitations_name_the_site(transactional_db, client, django_user_m
     assert_from_the_site(message)
 
 
-def test_review_notifications_name_the_site(transactional_db, people):  # noqa: F811
+def test_review_notifications_name_the_site(transactional_db, people):
     from .helpers import make_news
 
     item = make_news("Budget report", kind=Kind.REPORT, published=False)

@@ -11,7 +11,6 @@ import datetime
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.db import connection
@@ -25,82 +24,24 @@ from editorial.models import Draft, DraftState, EventAction, WorkflowEvent
 from news.models import Kind, NewsItem
 
 from .helpers import (
-    admin_form_data,
     change_url,
+    form_data,
     make_news,
     make_page,
     news_post,
-    restore_roles,
+    review,
+    review_url,
     run_worker,
+    submit,
     visible_text,
 )
 
 INDEX = "/admin/"
 
 
-def role(name):
-    """The Editors or Publishers group with its rights (made by a migration, which a
-    transactional test's flush empties: made again here when it is gone)."""
-    restore_roles()
-    return Group.objects.get(name=name)
-
-
-def staff(group, email, **extra):
-    user = get_user_model().objects.create_user(email, email, "x", is_staff=True, **extra)
-    user.groups.add(role(group))
-    client = Client()
-    client.force_login(user)
-    client.user = user
-    return client
-
-
-@pytest.fixture
-def people(db):
-    """An editor, two publishers (French and English), and people who must not be emailed: an
-    inactive publisher and a second editor."""
-    return {
-        "editor": staff("Editors", "editor@example.org", first_name="Eda", last_name="Writer"),
-        "other_editor": staff("Editors", "other-editor@example.org"),
-        "publisher_fr": staff("Publishers", "pub-fr@example.org", first_name="Paul", language="fr"),
-        "publisher_en": staff("Publishers", "pub-en@example.org", first_name="Petra"),
-        "retired": staff("Publishers", "retired@example.org", is_active=False),
-    }
-
-
-def review_url(item):
-    opts = item._meta
-    return reverse(f"admin:{opts.app_label}_{opts.model_name}_review", args=[item.pk])
-
-
 def history_url(item):
     opts = item._meta
     return reverse(f"admin:{opts.app_label}_{opts.model_name}_history", args=[item.pk])
-
-
-def form_data(response):
-    """What the browser posts back from the change form: its fields and the version token."""
-    data = admin_form_data(response)
-    found = re.search(r'name="_version_token" value="([^"]+)"', response.content.decode())
-    data["_version_token"] = found.group(1)
-    return data
-
-
-def submit(client, item, message="", **changes):
-    """The editor's change form, posted with "Submit for review"."""
-    data = form_data(client.get(change_url(item)))
-    data.update(changes)
-    data["_submit_for_review"] = "Submit for review"
-    data["review_message"] = message
-    return client.post(change_url(item), data)
-
-
-def review(client, item, action, comment="", when=None):
-    data = {"action": action, "comment": comment}
-    if when is not None:
-        local = timezone.localtime(when)
-        data["publish_at_0"] = local.strftime("%Y-%m-%d")
-        data["publish_at_1"] = local.strftime("%H:%M:%S")
-    return client.post(review_url(item), data)
 
 
 def recipients():

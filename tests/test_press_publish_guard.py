@@ -12,8 +12,15 @@ from editorial import workflow
 from editorial.models import Draft
 from news.models import Kind, NewsItem
 
-from .helpers import form_errors, make_member, make_news, news_post, run_worker, visible_text
-from .test_moderation import people, review  # noqa: F401
+from .helpers import (
+    form_errors,
+    make_member,
+    make_news,
+    news_post,
+    review,
+    run_worker,
+    visible_text,
+)
 
 
 def django_user(client):
@@ -86,7 +93,7 @@ def test_publish_refuses_an_empty_press_feature_on_every_path(db, django_user_mo
 
 
 def test_a_publisher_reviewing_an_empty_press_feature_is_told_why_and_it_stays_a_draft(
-    people,  # noqa: F811
+    people,
 ):
     editor, publisher = people["editor"], people["publisher_en"]
     data = news_post(kind=Kind.PRESS, body_en="")

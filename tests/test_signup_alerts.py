@@ -3,8 +3,7 @@ stop it; the choice is saved on the account."""
 
 from accounts.models import User
 
-from .helpers import visible_text
-from .test_accounts import signup
+from .helpers import signup, visible_text
 
 
 def test_the_sign_up_form_offers_alerts_off_by_default(client, db):
