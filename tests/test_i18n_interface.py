@@ -505,7 +505,11 @@ def test_french_and_khmer_pages_say_what_the_catalogues_say(client, demo, uncach
 @pytest.mark.parametrize(
     ("lang", "subject", "greeting"),
     [
-        ("fr", "[MPED] Confirmez votre adresse e-mail", "Bonjour, c'est testserver"),
+        (
+            "fr",
+            "[MPED] Confirmez votre adresse e-mail",
+            "Bonjour, c'est Municipal Partners for Economic Development",
+        ),
         ("km", "[MPED] សូមបញ្ជាក់អាសយដ្ឋានអ៊ីមែលរបស់អ្នក", "សួស្តីពី"),
     ],
 )
@@ -554,9 +558,11 @@ def test_alert_email_templates_are_translated(db):
 
 
 def test_figures_are_grouped_as_each_language_writes_numbers(client, demo, uncached):
-    assert "1,621" in page_text(client, "en", "home")
-    assert "1\xa0621" in page_text(client, "fr", "home")
-    assert "1.621" in page_text(client, "km", "home")
+    # The league's figures, on its program page (the home page shows it as a card).
+    league = ("pages:detail", "about-the-league")
+    assert "1,621" in page_text(client, "en", *league)
+    assert "1\xa0621" in page_text(client, "fr", *league)
+    assert "1.621" in page_text(client, "km", *league)
 
 
 def test_dates_follow_the_language(client, demo, uncached):
@@ -588,7 +594,7 @@ def test_years_and_sizes_are_never_grouped(client, db, uncached):
     make_partnership(canadian, cambodian, since=2011, focus="Roads")
     for lang in ("en", "fr", "km"):
         html = get(client, lang, "partners:list").content.decode()
-        assert "<td>2011</td>" in html, lang
-        assert 'viewBox="0 0 1000 470"' in html, lang
+        assert '<td data-label="' in html and '">2011</td>' in html, lang
+        assert 'viewBox="500 0 500 470"' in html, lang  # the map's second panel
         news = get(client, lang, "news:list", query="?year=2016").content.decode()
         assert "(2016)</h1>" in news, lang
