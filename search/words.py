@@ -43,7 +43,6 @@ PUBLIC_FIELDS = {
     ProgramPage: ("title", "summary", "body", "points_intro", "closing"),
     Municipality: ("summary", "description"),
 }
-RICH = {"body", "points_intro", "closing", "description"}
 
 
 class TrigramMatch(Func):
@@ -146,9 +145,7 @@ def nearest(word):
 def suggestion(query_words):
     """{word: its nearest known word} for the words of a query the lexicon does not have."""
     wanted = list(dict.fromkeys(word.casefold() for word in query_words))
-    known = set(
-        Word.objects.filter(text__in=wanted).values_list("text", flat=True).distinct()
-    )
+    known = set(Word.objects.filter(text__in=wanted).values_list("text", flat=True).distinct())
     unknown = [word for word in wanted if word not in known and len(word) >= MIN_LENGTH]
     corrections = {}
     for word in unknown[:MAX_WORDS]:
