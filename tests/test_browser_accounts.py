@@ -44,7 +44,7 @@ def screenshot(page, name):
 
 def log_in(page, email, password):
     page.locator(".site-header").get_by_role("link", name="Log in", exact=True).click()
-    page.get_by_label("Email").fill(email)
+    page.get_by_role("textbox", name="Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.locator("main").get_by_role("button", name="Sign In").click()
     page.wait_for_load_state("networkidle")
@@ -67,7 +67,7 @@ def test_a_new_person_signs_up_confirms_resets_downloads_and_deletes(browser, si
     page.get_by_role("link", name="Create one now").click()
     page.wait_for_load_state("networkidle")
     assert page.locator("h1").inner_text() == "Sign Up"
-    page.get_by_label("Email").fill(EMAIL)
+    page.get_by_role("textbox", name="Email").fill(EMAIL)
     page.get_by_label("First name").fill(FIRST_NAME)
     page.get_by_label("Last name").fill(LAST_NAME)
     page.get_by_label("Organisation").fill("Town of Example")
@@ -108,12 +108,12 @@ def test_a_new_person_signs_up_confirms_resets_downloads_and_deletes(browser, si
     page.wait_for_load_state("networkidle")
     assert page.locator("h1").inner_text() == "Password Reset"
     reset_url = page.url
-    page.get_by_label("Email").fill("nobody-here@example.org")
+    page.get_by_role("textbox", name="Email").fill("nobody-here@example.org")
     page.locator("main").get_by_role("button", name="Reset My Password").click()
     page.wait_for_load_state("networkidle")
     answer_for_unknown = page.locator("main").inner_text()
     page.goto(reset_url)
-    page.get_by_label("Email").fill(EMAIL)
+    page.get_by_role("textbox", name="Email").fill(EMAIL)
     page.locator("main").get_by_role("button", name="Reset My Password").click()
     page.wait_for_load_state("networkidle")
     assert page.locator("main").inner_text() == answer_for_unknown
