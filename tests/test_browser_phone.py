@@ -50,6 +50,9 @@ def on_phone(browser, url):
 
 def phone_shot(page, name):
     SHOTS.mkdir(parents=True, exist_ok=True)
+    # The Khmer font is fetched when a Khmer word first shows (the language switcher's
+    # "ខ្មែរ" on every page): wait for it, or the picture shows the fallback's glyphs.
+    page.evaluate("document.fonts.ready.then(() => true)")
     page.screenshot(path=SHOTS / name, clip={"x": 0, "y": 0, **PHONE})
 
 
@@ -139,6 +142,7 @@ def test_the_map_stacks_its_panels_the_readers_country_first_and_never_scrolls_s
     caption = page.locator("figure.partner-map figcaption")
     assert tap in caption.inner_text()
     assert page.locator(".map-help-pointer").is_hidden()
+    page.evaluate("document.fonts.ready.then(() => true)")
     page.locator("figure.partner-map").screenshot(path=SHOTS / f"phone-map-{lang}.png")
     # The table's rows stack, each value under its column's heading.
     assert page.locator("table.partnerships thead").is_hidden()
