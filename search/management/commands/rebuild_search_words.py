@@ -5,8 +5,8 @@ from search.words import rebuild
 
 class Command(BaseCommand):
     help = (
-        "Rebuild the words that the site search suggests for a misspelt search (\"Did you "
-        "mean …?\") from the published text anyone may read."
+        'Rebuild the words that the site search suggests for a misspelt search ("Did you '
+        'mean …?") from the published text anyone may read.'
     )
 
     def handle(self, *args, **options):
