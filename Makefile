@@ -56,10 +56,12 @@ messages: install
 	DJANGO_SETTINGS_MODULE=mped.settings.dev $(BIN)/python manage.py compilemessages \
 	  --ignore=.venv --ignore=node_modules
 
-# make_renditions: images moved into the media library by a migration get their renditions.
+# make_renditions: images moved into the media library by a migration get their renditions;
+# rebuild_search_words: the words "Did you mean …?" suggests, from the published text.
 migrate: install
 	DJANGO_SETTINGS_MODULE=mped.settings.dev $(BIN)/python manage.py migrate --no-input
 	DJANGO_SETTINGS_MODULE=mped.settings.dev $(BIN)/python manage.py make_renditions
+	DJANGO_SETTINGS_MODULE=mped.settings.dev $(BIN)/python manage.py rebuild_search_words
 
 demo: migrate messages
 	DJANGO_SETTINGS_MODULE=mped.settings.dev $(BIN)/python manage.py load_demo_content

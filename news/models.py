@@ -64,8 +64,8 @@ class NewsItemManager(models.Manager.from_queryset(NewsItemQuerySet)):
 
 # The text search configurations of the site search on PostgreSQL (stemming, stop words), for
 # the content languages PostgreSQL has one for. Khmer has none (and is written without spaces
-# between words): its texts are searched as substrings (search/engines.py). Its words, found by
-# ICU when a row is saved (core.khmer: km_words, km_body_words), have stored vectors too
+# between words): it is searched by its words (search/engines.py), which ICU finds when a row
+# is saved (core.khmer: km_words, km_body_words) and which have stored vectors too
 # (search_public_km, search_members_km), with core.khmer.KHMER_CONFIG ('simple').
 SEARCH_CONFIGS = {"en": "english", "fr": "french"}
 

@@ -1,4 +1,4 @@
-"""The site's own words, for "Did you mean …?" (search/suggest.py).
+"""The site's own words, for "Did you mean …?" (search/words.py).
 
 Filled from the published text that anyone may read (`manage.py rebuild_search_words`, and a
 task queued whenever something is published or unpublished): a word a visitor may not read is
