@@ -3,7 +3,7 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.admin import AdminSite
-from django.contrib.sitemaps.views import sitemap as sitemap_view
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
@@ -26,7 +26,19 @@ urlpatterns = [
     path(HEALTH_ROUTE, health, name="health"),
     path("robots.txt", cache_public_page(robots_txt), name="robots_txt"),
     path("favicon.ico", favicon, name="favicon"),
-    path("sitemap.xml", cache_public_page(sitemap_view), {"sitemaps": SITEMAPS}, name="sitemap"),
+    # The sitemap index, and each section's pages (/sitemap-news.xml?p=2): website/sitemaps.py.
+    path(
+        "sitemap.xml",
+        cache_public_page(sitemap_views.index),
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        cache_public_page(sitemap_views.sitemap),
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
+    ),
     # Library documents: one address per file whatever the reader's language, checked by the
     # view (never wrapped with cache_public_page: downloads are counted and members-only).
     path("documents/", include("library.urls")),
