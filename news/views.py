@@ -119,8 +119,24 @@ class NewsItemListView(ListView):
             raise Http404(_("There is no such year."))
         return int(year)
 
-    def filtered(self, kind=None, year=None):
+    def get_partner(self):
+        """The published municipality named by ?partner=<slug> (its page links here), or None;
+        404 for any other value."""
+        if not hasattr(self, "_partner"):
+            slug = self.request.GET.get("partner", "")
+            self._partner = None
+            if slug:
+                if not (slug.isascii() and len(slug) <= 200 and slug.replace("-", "").isalnum()):
+                    raise Http404(_("There is no such partner."))
+                self._partner = Municipality.objects.published().filter(slug=slug).first()
+                if self._partner is None:
+                    raise Http404(_("There is no such partner."))
+        return self._partner
+
+    def filtered(self, kind=None, year=None, partner=None):
         items = NewsItem.objects.published()
+        if partner:
+            items = items.filter(partners=partner)
         if kind:
             items = items.filter(kind=kind)
         if year:
@@ -129,21 +145,30 @@ class NewsItemListView(ListView):
 
     def get_queryset(self):
         # The cards' report links (news.models.NewsItem.public_report): one query per page.
-        items = self.filtered(self.get_kind(), self.get_year())
+        items = self.filtered(self.get_kind(), self.get_year(), self.get_partner())
         return items.prefetch_related(documents_prefetch())
 
+    def query(self, kind, year):
+        partner = self.get_partner()
+        pairs = [("partner", partner.slug if partner else ""), ("kind", kind), ("year", year)]
+        return urlencode({k: v for k, v in pairs if v})
+
     def link(self, kind, year):
-        query = urlencode({k: v for k, v in [("kind", kind), ("year", year)] if v})
+        query = self.query(kind, year)
         return f"{reverse('news:list')}?{query}" if query else reverse("news:list")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        kind, year = self.get_kind(), self.get_year()
-        years = [day.year for day in self.filtered(kind).dates("published_at", "year", "DESC")]
-        query = urlencode({k: v for k, v in [("kind", kind), ("year", year)] if v})
+        kind, year, partner = self.get_kind(), self.get_year(), self.get_partner()
+        years = [
+            day.year
+            for day in self.filtered(kind, partner=partner).dates("published_at", "year", "DESC")
+        ]
+        query = self.query(kind, year)
         context.update(
             kind=kind,
             year=year,
+            partner=partner,
             kind_label=Kind(kind).label if kind else "",
             kind_links=[(_("All"), self.link("", year), not kind)]
             + [(label, self.link(value, year), kind == value) for value, label in Kind.choices],

@@ -6,6 +6,10 @@ from core.updated import latest_update
 from .map import build_map
 from .models import Country, Municipality, Partnership
 
+# The most news items a municipality's page lists; the rest are in the news list filtered by it
+# (news.views.NewsItemListView's ?partner=<slug>).
+NEWS_ON_PAGE = 10
+
 
 def published_partnerships():
     return Partnership.objects.published().select_related("canadian", "cambodian")
@@ -24,7 +28,12 @@ def with_page_relations(municipalities):
     return municipalities.prefetch_related(
         Prefetch("partnerships_as_canadian", queryset=pairs, to_attr="as_canadian"),
         Prefetch("partnerships_as_cambodian", queryset=pairs, to_attr="as_cambodian"),
-        Prefetch("news_items", queryset=published_news(), to_attr="published_news"),
+        # One more than shown, to know whether to link to the rest (a window per municipality).
+        Prefetch(
+            "news_items",
+            queryset=published_news()[: NEWS_ON_PAGE + 1],
+            to_attr="published_news",
+        ),
     )
 
 
@@ -71,7 +80,8 @@ class MunicipalityDetailView(DetailView):
         partnerships = municipality.as_canadian + municipality.as_cambodian
         context.update(
             partnerships=partnerships,
-            news_items=municipality.published_news,
+            news_items=municipality.published_news[:NEWS_ON_PAGE],
+            more_news=len(municipality.published_news) > NEWS_ON_PAGE,
             page_updated=municipality_updated(municipality),
         )
         return context
@@ -89,7 +99,9 @@ class MunicipalityDetailView(DetailView):
             for row in shown:
                 setattr(row, side, municipality)
             setattr(municipality, f"as_{side}", shown)
-        municipality.published_news = list(published_news().filter(partners=municipality))
+        municipality.published_news = list(
+            published_news().filter(partners=municipality)[: NEWS_ON_PAGE + 1]
+        )
 
 
 class OpenDataView(TemplateView):
