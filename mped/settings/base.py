@@ -93,6 +93,9 @@ MIDDLEWARE = [
     # Scheduled drafts of live items whose time has come are published first (one cache get
     # when none is due), so the page and the page cache below already show them.
     "editorial.drafts.DueDraftsMiddleware",
+    # Outside the page cache, which stores plain pages: each response that carries no secret
+    # (anonymous, no CSRF token, no cookie set) is compressed for its reader (core/compression.py).
+    "core.compression.PublicCompressionMiddleware",
     # Before sessions and users: a cached public page is served without touching either.
     # Public pages' policy has no nonce (core/security.py), so a page is stored with its
     # Content-Security-Policy and Permissions-Policy headers and a hit skips building them.
