@@ -11,6 +11,7 @@ from core.cache import cache_public_page
 from files.media import serve as serve_media
 from ops.health import HEALTH_ROUTE, health
 from website.sitemaps import SITEMAPS
+from website.sitemaps import section as sitemap_section
 from website.views import HomeView, favicon, language_root, robots_txt
 
 admin.site.site_header = _("MPED staff")
@@ -35,7 +36,7 @@ urlpatterns = [
     ),
     path(
         "sitemap-<section>.xml",
-        cache_public_page(sitemap_views.sitemap),
+        cache_public_page(sitemap_section),
         {"sitemaps": SITEMAPS},
         name="sitemap-section",
     ),
