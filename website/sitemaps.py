@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sites.shortcuts import get_current_site
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Max, OuterRef, Prefetch, Subquery
+from django.db.models import Max, Prefetch
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -218,18 +218,12 @@ class MunicipalitySitemap(SlugSitemap):
     url_name = "partners:detail"
 
     def items(self):
-        # The partnerships and news the page shows, as partners.views.with_page_relations gives
-        # them, with only their dates.
+        # The partnerships the page shows, as partners.views.with_page_relations gives them,
+        # with only their dates.
         pairs = Partnership.objects.published().only("pk", "updated_at", "canadian", "cambodian")
-        # The news the page lists matter only by their newest dates, worked out by the database.
-        news = published_news().filter(partners=OuterRef("pk")).order_by()
         return (
             Municipality.objects.published()
             .only("pk", "slug", "updated_at")
-            .annotate(
-                news_updated=Subquery(news.order_by("-updated_at").values("updated_at")[:1]),
-                news_published=Subquery(news.order_by("-published_at").values("published_at")[:1]),
-            )
             .order_by("pk")
             .prefetch_related(
                 Prefetch("partnerships_as_canadian", pairs, to_attr="as_canadian"),
@@ -237,10 +231,24 @@ class MunicipalitySitemap(SlugSitemap):
             )
         )
 
-    def lastmod(self, municipality):
-        municipality.published_news = Dates.of(
-            municipality.news_updated, municipality.news_published
+    def prepare(self, municipalities):
+        # The news the page lists matter only by their newest dates: one grouped query gives
+        # them for the page's municipalities, rather than a row per news item.
+        links = NewsItem.partners.through.objects.filter(
+            municipality__in=[municipality.pk for municipality in municipalities],
+            newsitem__in=published_news(),
         )
+        newest = {
+            row["municipality"]: row
+            for row in links.values("municipality")
+            .annotate(updated=Max("newsitem__updated_at"), published=Max("newsitem__published_at"))
+            .order_by()
+        }
+        for municipality in municipalities:
+            row = newest.get(municipality.pk, {})
+            municipality.published_news = Dates.of(row.get("updated"), row.get("published"))
+
+    def lastmod(self, municipality):
         return municipality_updated(municipality)
 
 
