@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import resolve
+from django.utils import timezone
 
 from news.models import NewsItem
 from pages.models import ProgramPage
@@ -166,3 +167,38 @@ def test_robots_txt_names_the_sitemap_index(client, db):
     assert ET.fromstring(client.get("/sitemap.xml").content).tag == (
         "{http://www.sitemaps.org/schemas/sitemap/0.9}sitemapindex"
     )
+
+
+def lastmods(client, page):
+    root = ET.fromstring(client.get(page).content)
+    return {
+        url.find("s:loc", SITEMAP_NS).text.removeprefix("http://testserver"): url.find(
+            "s:lastmod", SITEMAP_NS
+        ).text
+        for url in root.findall("s:url", SITEMAP_NS)
+    }
+
+
+def test_related_rows_move_the_dates_as_they_move_the_pages_page_updated(client, db):
+    town = make_municipality("Town of Alpha")
+    item = make_news("Old story", days_ago=400)
+    NewsItem.objects.filter(pk=item.pk).update(updated_at=item.published_at)
+    Municipality.objects.filter(pk=town.pk).update(updated_at=item.published_at)
+    old = timezone.localtime(item.published_at).date().isoformat()
+    assert lastmods(client, "/sitemap-news.xml")["/en/news/old-story/"] == old
+    assert lastmods(client, "/sitemap-partners.xml")["/en/partners/town-of-alpha/"] == old
+    item.partners.add(town)  # a partner named by the item: the item's page is as old as it
+    assert lastmods(client, "/sitemap-news.xml")["/en/news/old-story/"] == old
+    town.save()  # edited today: the item's page shows the partner's date
+    dates = lastmods(client, "/sitemap-news.xml")
+    for path in ["/en/news/old-story/", "/km/news/old-story/"]:
+        html = client.get(path).content.decode()
+        assert f'<time datetime="{dates[path]}' in html, path
+        assert dates[path] != old
+    fresh = make_news("Fresh story", days_ago=0)
+    fresh.partners.add(town)
+    Municipality.objects.filter(pk=town.pk).update(updated_at=item.published_at)
+    dates = lastmods(client, "/sitemap-partners.xml")
+    html = client.get("/en/partners/town-of-alpha/").content.decode()
+    assert f'<time datetime="{dates["/en/partners/town-of-alpha/"]}' in html
+    assert dates["/en/partners/town-of-alpha/"] != old
