@@ -169,7 +169,7 @@ def public_routes(item, town):
             f"/{lang}/partners/data/partnerships.csv",
             f"/{lang}/partners/data/partnerships.geojson",
         ]
-    return [*routes, "/sitemap.xml"]
+    return [*routes, "/sitemap.xml", "/sitemap-news.xml"]
 
 
 def assert_nothing_of_the_draft(routes, item, client=None):

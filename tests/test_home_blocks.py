@@ -291,11 +291,11 @@ def test_a_database_without_the_home_page_gets_todays_blocks(db):
 
 
 def test_sitemap_dates_the_home_page_as_the_page_does(demo):
-    xml = Client().get("/sitemap.xml").content.decode()
+    xml = Client().get("/sitemap-pages.xml").content.decode()
     assert "<lastmod>2016-05-18</lastmod>" in xml
     add_block(BlockKind.TEXT, 1000, body_en="<p>New</p>")
     HomePage.objects.get().save()
-    xml = Client().get("/sitemap.xml").content.decode()
+    xml = Client().get("/sitemap-pages.xml").content.decode()
     home = xml[xml.index("/en/</loc>") :]
     assert "<lastmod>2016-05-18</lastmod>" not in home[: home.index("</url>")]
 

@@ -113,7 +113,7 @@ def test_the_unfiltered_list_links_only_the_general_feeds(client, demo):
 
 
 def test_the_open_data_page_is_in_the_sitemap_in_every_language(client, demo):
-    text = client.get("/sitemap.xml").content.decode()
+    text = client.get("/sitemap-pages.xml").content.decode()
     for language in ["en", "fr", "km"]:
         assert f"<loc>http://testserver/{language}/partners/data/</loc>" in text
         assert client.get(f"/{language}/partners/data/").status_code == 200
