@@ -1,9 +1,13 @@
+import contextlib
+import time
+
+from django.core.cache import cache
 from django.db import models
 from django.db.models.signals import post_delete, post_save
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from core.cache import ContentQuerySet
+from core.cache import CONTENT_KEY, ContentQuerySet
 from core.html import RichTextField, clean_html_in_every_language
 from core.khmer import (
     KhmerWordsField,
@@ -15,6 +19,22 @@ from core.postgres import PostgresGinIndex
 from core.publishing import Publishable, PublishableQuerySet
 from core.translated import translated
 from library.fields import image_field
+
+# The site settings as loaded for a content version (SiteSettings.load()): a new version is a new
+# key, and the old ones leave the cache after a day.
+SETTINGS_PREFIX = "mped:site-settings"
+SETTINGS_SECONDS = 24 * 60 * 60
+
+
+def current_content_token():
+    """The current content version's token (core/cache.py) if there is one, else None: this
+    does not start a version (that costs the queries for the next scheduled change), the page
+    cache's middleware does, at the first anonymous request after a change. With the page cache
+    off (development) there is none, and what is kept per version is worked out each time."""
+    state = cache.get(CONTENT_KEY)
+    if state is None or (state[1] is not None and time.time() >= state[1]):
+        return None
+    return state[0]
 
 
 class SiteSettings(models.Model):
@@ -54,8 +74,25 @@ class SiteSettings(models.Model):
 
     @classmethod
     def load(cls):
-        # With the default sharing image, which every page's metadata may show.
-        obj, _created = cls.objects.select_related("share_image").get_or_create(pk=1)
+        """The one row, with the default sharing image every page's metadata may show. Kept in
+        the cache for the current content version (core/cache.py) when there is one, which a
+        save of the settings or of the image replaces: an uncached page (a logged-in reader's)
+        then asks the database nothing for it. The row is made only when it is missing."""
+        key = obj = None
+        # An unreachable cache must not take the site down: the row is read.
+        with contextlib.suppress(Exception):
+            token = current_content_token()
+            if token is not None:
+                key = f"{SETTINGS_PREFIX}:{token}"
+                obj = cache.get(key)
+        if obj is None:
+            rows = cls.objects.select_related("share_image")
+            obj = rows.filter(pk=1).first()
+            if obj is None:
+                obj, _created = rows.get_or_create(pk=1)
+            if key is not None:
+                with contextlib.suppress(Exception):
+                    cache.set(key, obj, SETTINGS_SECONDS)
         return obj
 
     @classmethod
