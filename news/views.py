@@ -1,8 +1,10 @@
+import contextlib
 import posixpath
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
+from django.core.cache import cache
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
@@ -22,7 +24,7 @@ from files.media import protect_file
 from files.storage import private_storage
 from library.models import Document
 from library.renditions import social_url
-from pages.models import SiteSettings
+from pages.models import SiteSettings, current_content_token
 from partners.models import Municipality
 
 from .alerts import ALERT_FLAGS, ALERT_LABELS, read_unsubscribe_token
@@ -31,6 +33,25 @@ from .seo import news_article
 
 # The earliest year the archive's year filter accepts.
 FIRST_YEAR = 1900
+# The news list's year links, as worked out for a content version (NewsItemListView.years()): a
+# new version is a new key, and the old ones leave the cache after a day.
+YEARS_PREFIX = "mped:news-years"
+YEARS_SECONDS = 24 * 60 * 60
+# The columns a news card (templates/includes/_news_card.html) and the list's "Page Updated"
+# read: not the bodies, the documents' text or the search columns.
+CARD_COLUMNS = [
+    "id",
+    "is_published",
+    "published_at",
+    "unpublish_at",
+    "kind",
+    "slug",
+    "is_members_only",
+    "updated_at",
+    "title",
+    "summary",
+    *(f"{name}_{lang}" for name in ("title", "summary") for lang in dict(settings.LANGUAGES)),
+]
 
 
 def can_read_members_content(user):
@@ -146,7 +167,26 @@ class NewsItemListView(ListView):
     def get_queryset(self):
         # The cards' report links (news.models.NewsItem.public_report): one query per page.
         items = self.filtered(self.get_kind(), self.get_year(), self.get_partner())
-        return items.prefetch_related(documents_prefetch())
+        return items.only(*CARD_COLUMNS).prefetch_related(documents_prefetch())
+
+    def years(self, kind, partner):
+        """The years with news of this kind (and partner), newest first: one query over every
+        row, so worked out once per content version (core/cache.py) and kept in the cache."""
+        key = f"{YEARS_PREFIX}:{kind}:{partner.pk if partner else ''}"
+        years = None
+        # An unreachable cache must not take the list down: the years are worked out.
+        token = None
+        with contextlib.suppress(Exception):
+            token = current_content_token()
+            if token is not None:
+                years = cache.get(f"{key}:{token}")
+        if years is None:
+            items = self.filtered(kind, partner=partner)
+            years = [day.year for day in items.dates("published_at", "year", "DESC")]
+            if token is not None:
+                with contextlib.suppress(Exception):
+                    cache.set(f"{key}:{token}", years, YEARS_SECONDS)
+        return years
 
     def query(self, kind, year):
         partner = self.get_partner()
@@ -160,10 +200,7 @@ class NewsItemListView(ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         kind, year, partner = self.get_kind(), self.get_year(), self.get_partner()
-        years = [
-            day.year
-            for day in self.filtered(kind, partner=partner).dates("published_at", "year", "DESC")
-        ]
+        years = self.years(kind, partner)
         query = self.query(kind, year)
         context.update(
             kind=kind,
