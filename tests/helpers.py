@@ -31,7 +31,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateformat import format as date_format
 from django.utils.html import strip_tags
 from django.utils.text import slugify
@@ -730,3 +730,31 @@ def signup(client, email="ana@example.org", password=PASSWORD, password2=None, *
         **extra,
     }
     return client.post("/en/accounts/signup/", data)
+
+
+# Feeds and sitemaps ------------------------------------------------------------------------------
+
+SITEMAP_NS = {
+    "s": "http://www.sitemaps.org/schemas/sitemap/0.9",
+    "xhtml": "http://www.w3.org/1999/xhtml",
+}
+
+
+def hidden_content():
+    """One of each thing readers must not see: a draft, a scheduled and an expired item."""
+    make_news("Secret draft", kind=Kind.REPORT, published=False)
+    make_news("Future report", kind=Kind.REPORT, days_ago=-2)
+    expired = make_news("Expired press", kind=Kind.PRESS, days_ago=3)
+    NewsItem.objects.filter(pk=expired.pk).update(unpublish_at=timezone.now())
+    make_page("Draft page", published=False)
+    make_municipality("Hidden town", published=False)
+
+
+def public_paths(language):
+    with translation.override(language):
+        names = ["home", "news:list", "pages:list", "partners:list", "partners:data"]
+        paths = {reverse(name) for name in names}
+        paths |= {item.get_absolute_url() for item in NewsItem.objects.published()}
+        paths |= {page.get_absolute_url() for page in ProgramPage.objects.published()}
+        paths |= {m.get_absolute_url() for m in Municipality.objects.published()}
+    return paths

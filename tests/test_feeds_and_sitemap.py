@@ -9,29 +9,15 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
-from django.utils import timezone, translation
 
 from news.models import Kind, NewsItem
-from pages.models import ProgramPage
-from partners.models import Municipality
 
-from .helpers import make_municipality, make_news, make_page
-
-SITEMAP_NS = {
-    "s": "http://www.sitemaps.org/schemas/sitemap/0.9",
-    "xhtml": "http://www.w3.org/1999/xhtml",
-}
-
-
-def hidden_content():
-    """One of each thing readers must not see: a draft, a scheduled and an expired item."""
-    make_news("Secret draft", kind=Kind.REPORT, published=False)
-    make_news("Future report", kind=Kind.REPORT, days_ago=-2)
-    expired = make_news("Expired press", kind=Kind.PRESS, days_ago=3)
-    NewsItem.objects.filter(pk=expired.pk).update(unpublish_at=timezone.now())
-    make_page("Draft page", published=False)
-    make_municipality("Hidden town", published=False)
+from .helpers import (
+    SITEMAP_NS,
+    hidden_content,
+    make_news,
+    public_paths,
+)
 
 
 @pytest.mark.parametrize(
@@ -116,16 +102,6 @@ def sitemap_page_urls(root):
 
 def sitemap_entries(client):
     return {path: lastmod for path, (lastmod, _alternates) in sitemap_urls(client).items()}
-
-
-def public_paths(language):
-    with translation.override(language):
-        names = ["home", "news:list", "pages:list", "partners:list", "partners:data"]
-        paths = {reverse(name) for name in names}
-        paths |= {item.get_absolute_url() for item in NewsItem.objects.published()}
-        paths |= {page.get_absolute_url() for page in ProgramPage.objects.published()}
-        paths |= {m.get_absolute_url() for m in Municipality.objects.published()}
-    return paths
 
 
 def test_sitemap_has_every_public_url_in_every_language_and_nothing_else(client, demo):

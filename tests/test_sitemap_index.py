@@ -16,8 +16,15 @@ from news.models import NewsItem
 from pages.models import ProgramPage
 from partners.models import Country, Municipality
 
-from .helpers import make_municipality, make_news, make_page, make_partnership
-from .test_feeds_and_sitemap import SITEMAP_NS, hidden_content, public_paths
+from .helpers import (
+    SITEMAP_NS,
+    hidden_content,
+    make_municipality,
+    make_news,
+    make_page,
+    make_partnership,
+    public_paths,
+)
 
 LANGUAGES = ("en", "fr", "km")
 # What a sitemap page never reads of a news item: its texts, extracted PDF text, search vectors.
