@@ -574,69 +574,54 @@ class PostgresEngine(Engine):
             SearchRank(Coalesce(F(members), F(public)), tsquery),
         )
 
-    def _vector_matches(self, queryset, vectors):
-        """Annotate each language's vector; {lang: (condition, rank)}."""
-        matches = {}
-        for lang, vector in vectors.items():
-            name = f"search_{lang}"
-            if isinstance(vector, str):
-                # A stored column.
-                matches[lang] = self._stored_match(lang, vector)
-                continue
-            queryset = queryset.annotate(**{name: vector})
-            tsquery = self.tsqueries[lang]
-            matches[lang] = (Q(**{name: tsquery}), SearchRank(vector, tsquery))
-        return queryset, matches
-
-    def _news_matches(self, queryset):
-        # The vectors stored in the item (GIN-indexed), not computed for each query.
-        matches = {}
-        for lang in self.tsqueries:
+    def _language_matches(self, queryset, kind, lang):
+        """`queryset` and the (condition, rank) of a match of `kind`'s text in `lang`: through
+        the vectors stored in the rows (GIN-indexed) where there are some, else through a
+        vector computed in the query (annotated on `queryset`)."""
+        if kind == NEWS:
             suffix = "" if lang == DEFAULT_LANGUAGE else f"_{lang}"
-            matches[lang] = self._stored_match(
+            return queryset, self._stored_match(
                 lang, f"search_public{suffix}", f"search_members{suffix}"
             )
-        return queryset, matches
+        if lang == KHMER:
+            return queryset, self._stored_match(lang, "search_km")
+        vector = self._page_vector(lang) if kind == PAGE else self._partner_vector(lang)
+        name = f"search_{lang}"
+        tsquery = self.tsqueries[lang]
+        return queryset.annotate(**{name: vector}), (
+            Q(**{name: tsquery}),
+            SearchRank(vector, tsquery),
+        )
 
-    def _page_vectors(self):
-        vectors = {
-            lang: SearchVector(column("title", lang), weight="A", config=SEARCH_CONFIGS[lang])
-            + SearchVector(column("summary", lang), weight="B", config=SEARCH_CONFIGS[lang])
+    def _page_vector(self, lang):
+        config = SEARCH_CONFIGS[lang]
+        return (
+            SearchVector(column("title", lang), weight="A", config=config)
+            + SearchVector(column("summary", lang), weight="B", config=config)
             + SearchVector(
                 column("body", lang),
                 column("points_intro", lang),
                 points_text(lang),
                 column("closing", lang),
                 weight="C",
-                config=SEARCH_CONFIGS[lang],
+                config=config,
             )
-            for lang in self.tsqueries
-            if lang in SEARCH_CONFIGS
-        }
-        if KHMER in self.tsqueries:
-            vectors[KHMER] = "search_km"
-        return vectors
+        )
 
-    def _partner_vectors(self):
-        vectors = {}
-        for lang in self.tsqueries:
-            if lang not in SEARCH_CONFIGS:
-                continue
-            config = SEARCH_CONFIGS[lang]
-            vectors[lang] = (
-                SearchVector("name", weight="A", config=config)
-                + SearchVector("region", column("summary", lang), weight="B", config=config)
-                + SearchVector(column("description", lang), weight="C", config=config)
-            )
-        if KHMER in self.tsqueries:
-            vectors[KHMER] = "search_km"
-        return vectors
+    def _partner_vector(self, lang):
+        config = SEARCH_CONFIGS[lang]
+        return (
+            SearchVector("name", weight="A", config=config)
+            + SearchVector("region", column("summary", lang), weight="B", config=config)
+            + SearchVector(column("description", lang), weight="C", config=config)
+        )
 
     def _matches(self, queryset, kind):
-        if kind == NEWS:
-            return self._news_matches(queryset)
-        vectors = self._page_vectors() if kind == PAGE else self._partner_vectors()
-        return self._vector_matches(queryset, vectors)
+        """`queryset` and {lang: (condition, rank)} for every language searched."""
+        matches = {}
+        for lang in self.tsqueries:
+            queryset, matches[lang] = self._language_matches(queryset, kind, lang)
+        return queryset, matches
 
     def news(self):
         return self._combine(*self._matches(NewsItem.objects.published(), NEWS))
