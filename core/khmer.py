@@ -16,9 +16,9 @@ import threading
 
 import icu
 from django.contrib.postgres.search import SearchVector, SearchVectorField
-from django.db import models
+from django.db import migrations, models
 
-from core.postgres import PostgresOnly
+from core.postgres import PostgresGinIndex, PostgresOnly
 
 # PostgreSQL's text search configuration for the stored Khmer words: they are words already.
 KHMER_CONFIG = "simple"
@@ -188,3 +188,66 @@ def refresh_khmer_words(model, batch=500):
     if pending:
         model._base_manager.bulk_update(pending, [field.name for field in fields])
     return changed + len(pending)
+
+
+# For the migrations that added the Khmer words (news 0019 and 0020, pages 0010 and 0011,
+# partners 0012 and 0013): they use only the historical models they are given and the operations
+# they return. What these do must never change (the migrations' effect would change with it): a
+# later change of the columns gets its own migration, and its own function here if needed.
+
+MIGRATION_BATCH = 200
+
+
+def words_columns(model_name):
+    """The AddField operations of a model's `km_words` and `km_body_words` columns."""
+    return [
+        migrations.AddField(
+            model_name=model_name,
+            name=name,
+            field=models.TextField(blank=True, default="", editable=False),
+        )
+        for name in ("km_words", "km_body_words")
+    ]
+
+
+def fill_words_columns(model, words_of, body_words_of):
+    """Fill `km_words` with words_of(row) and `km_body_words` with body_words_of(row) for every
+    row of `model` (a historical model, from apps.get_model), MIGRATION_BATCH rows at a time."""
+    rows = []
+    for row in model._base_manager.order_by().iterator(chunk_size=MIGRATION_BATCH):
+        row.km_words = words_of(row)
+        row.km_body_words = body_words_of(row)
+        rows.append(row)
+        if len(rows) == MIGRATION_BATCH:
+            model._base_manager.bulk_update(rows, ["km_words", "km_body_words"])
+            rows = []
+    model._base_manager.bulk_update(rows, ["km_words", "km_body_words"])
+
+
+def words_vector(body):
+    """The vector of a row's Khmer words: `km_words` weighted A, `body` (a column's name or an
+    expression) C."""
+    return SearchVector("km_words", config=KHMER_CONFIG, weight="A") + SearchVector(
+        body, config=KHMER_CONFIG, weight="C"
+    )
+
+
+def search_km_column(model_name, index_name):
+    """The operations adding a model's `search_km` column (words_vector of `km_body_words`,
+    generated on PostgreSQL, NULL on SQLite) and its GIN index `index_name`."""
+    return [
+        migrations.AddField(
+            model_name=model_name,
+            name="search_km",
+            field=models.GeneratedField(
+                db_persist=True,
+                expression=PostgresOnly(words_vector("km_body_words")),
+                output_field=SearchVectorField(),
+                serialize=False,
+            ),
+        ),
+        migrations.AddIndex(
+            model_name=model_name,
+            index=PostgresGinIndex(fields=["search_km"], name=index_name),
+        ),
+    ]

@@ -3,24 +3,17 @@
 # search_members_km): the columns, filled for the existing rows. Later edits refill them on save
 # (core.khmer.KhmerWordsField); `manage.py segment_khmer` refills them all.
 
-from django.db import migrations, models
+from django.db import migrations
 
-from core.khmer import words_column
-
-BATCH = 200
+from core.khmer import fill_words_columns, words_column, words_columns
 
 
 def fill_khmer_words(apps, schema_editor):
-    model = apps.get_model("news", "NewsItem")
-    rows = []
-    for row in model._base_manager.order_by().iterator(chunk_size=BATCH):
-        row.km_words = words_column(row.title_km, row.summary_km)
-        row.km_body_words = words_column(row.body_km)
-        rows.append(row)
-        if len(rows) == BATCH:
-            model._base_manager.bulk_update(rows, ["km_words", "km_body_words"])
-            rows = []
-    model._base_manager.bulk_update(rows, ["km_words", "km_body_words"])
+    fill_words_columns(
+        apps.get_model("news", "NewsItem"),
+        words_of=lambda row: words_column(row.title_km, row.summary_km),
+        body_words_of=lambda row: words_column(row.body_km),
+    )
 
 
 class Migration(migrations.Migration):
@@ -29,15 +22,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddField(
-            model_name="newsitem",
-            name="km_words",
-            field=models.TextField(blank=True, default="", editable=False),
-        ),
-        migrations.AddField(
-            model_name="newsitem",
-            name="km_body_words",
-            field=models.TextField(blank=True, default="", editable=False),
-        ),
+        *words_columns("newsitem"),
         migrations.RunPython(fill_khmer_words, migrations.RunPython.noop),
     ]

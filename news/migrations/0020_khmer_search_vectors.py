@@ -6,6 +6,7 @@ import django.contrib.postgres.search
 from django.db import migrations, models
 
 import core.postgres
+from core.khmer import words_vector
 
 
 class Migration(migrations.Migration):
@@ -20,21 +21,12 @@ class Migration(migrations.Migration):
             field=models.GeneratedField(
                 db_persist=True,
                 expression=core.postgres.PostgresOnly(
-                    django.contrib.postgres.search.CombinedSearchVector(
-                        django.contrib.postgres.search.SearchVector(
-                            "km_words", config="simple", weight="A"
-                        ),
-                        "||",
-                        django.contrib.postgres.search.SearchVector(
-                            models.Case(
-                                models.When(is_members_only=True, then=models.Value("")),
-                                default=models.F("km_body_words"),
-                                output_field=models.TextField(),
-                            ),
-                            config="simple",
-                            weight="C",
-                        ),
-                        django.contrib.postgres.search.SearchConfig("simple"),
+                    words_vector(
+                        models.Case(
+                            models.When(is_members_only=True, then=models.Value("")),
+                            default=models.F("km_body_words"),
+                            output_field=models.TextField(),
+                        )
                     )
                 ),
                 output_field=django.contrib.postgres.search.SearchVectorField(),
@@ -54,16 +46,7 @@ class Migration(migrations.Migration):
                                 models.Q(("members_documents_text", ""), _negated=True),
                                 _connector="OR",
                             ),
-                            then=django.contrib.postgres.search.CombinedSearchVector(
-                                django.contrib.postgres.search.SearchVector(
-                                    "km_words", config="simple", weight="A"
-                                ),
-                                "||",
-                                django.contrib.postgres.search.SearchVector(
-                                    models.F("km_body_words"), config="simple", weight="C"
-                                ),
-                                django.contrib.postgres.search.SearchConfig("simple"),
-                            ),
+                            then=words_vector(models.F("km_body_words")),
                         ),
                         default=None,
                         output_field=django.contrib.postgres.search.SearchVectorField(),

@@ -3,32 +3,25 @@
 # the columns, filled for the existing rows. Later edits refill them on save
 # (core.khmer.KhmerWordsField); `manage.py segment_khmer` refills them all.
 
-from django.db import migrations, models
+from django.db import migrations
 
-from core.khmer import words_column
-
-BATCH = 200
+from core.khmer import fill_words_columns, words_column, words_columns
 
 
 def fill_khmer_words(apps, schema_editor):
-    model = apps.get_model("pages", "ProgramPage")
     points = {}
     point_model = apps.get_model("pages", "PagePoint")
     for page_id, text in point_model._base_manager.order_by("page_id", "order", "id").values_list(
         "page_id", "text_km"
     ):
         points.setdefault(page_id, []).append(text)
-    rows = []
-    for row in model._base_manager.order_by().iterator(chunk_size=BATCH):
-        row.km_words = words_column(row.title_km, row.summary_km)
-        row.km_body_words = words_column(
+    fill_words_columns(
+        apps.get_model("pages", "ProgramPage"),
+        words_of=lambda row: words_column(row.title_km, row.summary_km),
+        body_words_of=lambda row: words_column(
             row.body_km, row.points_intro_km, *points.get(row.pk, []), row.closing_km
-        )
-        rows.append(row)
-        if len(rows) == BATCH:
-            model._base_manager.bulk_update(rows, ["km_words", "km_body_words"])
-            rows = []
-    model._base_manager.bulk_update(rows, ["km_words", "km_body_words"])
+        ),
+    )
 
 
 class Migration(migrations.Migration):
@@ -37,15 +30,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddField(
-            model_name="programpage",
-            name="km_words",
-            field=models.TextField(blank=True, default="", editable=False),
-        ),
-        migrations.AddField(
-            model_name="programpage",
-            name="km_body_words",
-            field=models.TextField(blank=True, default="", editable=False),
-        ),
+        *words_columns("programpage"),
         migrations.RunPython(fill_khmer_words, migrations.RunPython.noop),
     ]

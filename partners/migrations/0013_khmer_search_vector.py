@@ -2,10 +2,9 @@
 # The Khmer search vector on PostgreSQL (NULL on SQLite), from the words of migration 0012,
 # GIN-indexed.
 
-import django.contrib.postgres.search
-from django.db import migrations, models
+from django.db import migrations
 
-import core.postgres
+from core.khmer import search_km_column
 
 
 class Migration(migrations.Migration):
@@ -13,30 +12,4 @@ class Migration(migrations.Migration):
         ("partners", "0012_khmer_words"),
     ]
 
-    operations = [
-        migrations.AddField(
-            model_name="municipality",
-            name="search_km",
-            field=models.GeneratedField(
-                db_persist=True,
-                expression=core.postgres.PostgresOnly(
-                    django.contrib.postgres.search.CombinedSearchVector(
-                        django.contrib.postgres.search.SearchVector(
-                            "km_words", config="simple", weight="A"
-                        ),
-                        "||",
-                        django.contrib.postgres.search.SearchVector(
-                            "km_body_words", config="simple", weight="C"
-                        ),
-                        django.contrib.postgres.search.SearchConfig("simple"),
-                    )
-                ),
-                output_field=django.contrib.postgres.search.SearchVectorField(),
-                serialize=False,
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="municipality",
-            index=core.postgres.PostgresGinIndex(fields=["search_km"], name="partners_search_km"),
-        ),
-    ]
+    operations = search_km_column("municipality", index_name="partners_search_km")
