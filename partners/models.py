@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -14,7 +15,7 @@ from core.khmer import (
     khmer_search_vector_field,
     with_khmer_words,
 )
-from core.postgres import PostgresGinIndex
+from core.postgres import PostgresGinIndex, PostgresOnly
 from library.fields import image_field
 
 
@@ -51,7 +52,32 @@ class MunicipalityQuerySet(ContentQuerySet):
 
 
 class MunicipalityManager(WithoutKhmerVectorManager.from_queryset(MunicipalityQuerySet)):
-    pass
+    def get_queryset(self):
+        # Only the search reads the vectors, in SQL.
+        return super().get_queryset().defer(*SEARCH_VECTORS)
+
+
+# The site search's text search configurations on PostgreSQL (news.models.SEARCH_CONFIGS, which
+# this app cannot import): the stored vector of each language, search/engines.py reads them.
+SEARCH_CONFIGS = {"en": "english", "fr": "french"}
+SEARCH_VECTORS = tuple(f"search_{lang}" for lang in SEARCH_CONFIGS)
+
+
+def search_vector_field(lang):
+    """A generated column on PostgreSQL (NULL on SQLite): what the site search matches in
+    `lang`: the name weighted A, the province and summary B, the description C (the parser
+    skips its HTML tags)."""
+    config = SEARCH_CONFIGS[lang]
+    return models.GeneratedField(
+        expression=PostgresOnly(
+            SearchVector("name", weight="A", config=config)
+            + SearchVector("region", f"summary_{lang}", weight="B", config=config)
+            + SearchVector(f"description_{lang}", weight="C", config=config)
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+        serialize=False,
+    )
 
 
 # /partners/data/ is the open data page (partners/urls.py): no municipality may have it.
@@ -135,6 +161,10 @@ class Municipality(models.Model):
     km_body_words = KhmerWordsField(sources=("description_km",))
     # The Khmer search on PostgreSQL (NULL on SQLite), kept up to date by the database.
     search_km = khmer_search_vector_field()
+    # The search in English and French on PostgreSQL (NULL on SQLite), kept up to date by the
+    # database: not a vector computed for every row on every search.
+    search_en = search_vector_field("en")
+    search_fr = search_vector_field("fr")
 
     objects = MunicipalityManager()
 
@@ -144,7 +174,11 @@ class Municipality(models.Model):
         verbose_name_plural = _("municipalities")
         # Given to the "Publishers" group; Editors prepare drafts (editorial/admin.py).
         permissions = [("publish_municipality", "Can publish and unpublish municipalities")]
-        indexes = [PostgresGinIndex(fields=["search_km"], name="partners_search_km")]
+        indexes = [
+            PostgresGinIndex(fields=["search_km"], name="partners_search_km"),
+            PostgresGinIndex(fields=["search_en"], name="partners_search_en"),
+            PostgresGinIndex(fields=["search_fr"], name="partners_search_fr"),
+        ]
 
     def __str__(self):
         return self.name
