@@ -46,6 +46,7 @@ from functools import reduce
 from itertools import chain
 from operator import and_, or_
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import (
@@ -91,6 +92,21 @@ from partners.models import Municipality
 from . import khmer
 
 MAX_QUERY_LENGTH = 200
+
+
+def count_cap():
+    """How far results are counted: beyond it the page says "more than" (MPED_SEARCH_COUNT_CAP),
+    and the pages go no further."""
+    return getattr(settings, "MPED_SEARCH_COUNT_CAP", 1000)
+
+
+def candidates_limit():
+    """How many matching rows of each kind PostgreSQL ranks, the newest
+    (MPED_SEARCH_CANDIDATES); never fewer than the count's cap, so that every page of the
+    results is full."""
+    return max(getattr(settings, "MPED_SEARCH_CANDIDATES", 1000), count_cap())
+
+
 # Words looked for on SQLite; the rest of a very wordy query is ignored.
 MAX_TERMS = 20
 # How much of the documents' text ts_headline reads for a snippet (it parses all it is given).
@@ -314,12 +330,28 @@ class Engine:
         return bool(self.terms or self.khmer_words)
 
     def rows(self):
-        news = self._rows(self.news(), NEWS, F("published_at"))
-        pages = self._rows(self.pages(), PAGE, F("published_at"))
-        partners = self._rows(self.partners(), PARTNER, Value(None, DateTimeField()))
+        return self._ranked_rows(self.news(), self.pages(), self.partners())
+
+    def _ranked_rows(self, news, pages, partners):
+        news = self._rows(news, NEWS, F("published_at"))
+        pages = self._rows(pages, PAGE, F("published_at"))
+        partners = self._rows(partners, PARTNER, Value(None, DateTimeField()))
         return news.union(pages, partners, all=True).order_by(
             F("rank").desc(), F("date").desc(nulls_last=True), "kind_key", "ident"
         )
+
+    def count(self, cap):
+        """How many results there are, counted no further than `cap` + 1 (one query): a
+        common word's every match is never counted."""
+        keys = [
+            queryset.order_by().annotate(kind_key=Value(key)).values_list("kind_key", "pk")
+            for queryset, key in (
+                (self.news(), NEWS),
+                (self.pages(), PAGE),
+                (self.partners(), PARTNER),
+            )
+        ]
+        return keys[0].union(*keys[1:], all=True)[: cap + 1].count()
 
     def _rows(self, queryset, key, date):
         return (
@@ -557,12 +589,14 @@ class PostgresEngine(Engine):
     def _combine(self, queryset, matches):
         """Rows that match in any language, ranked by the sum of their ranks."""
         conditions = [condition for condition, _rank in matches.values()]
-        ranks = [Coalesce(rank, 0.0) for _condition, rank in matches.values()]
         if not conditions:
             return queryset.none().annotate(rank=Value(0.0, FloatField()))
-        return queryset.filter(reduce(or_, conditions)).annotate(
-            rank=reduce(lambda a, b: a + b, ranks)
-        )
+        return queryset.filter(reduce(or_, conditions)).annotate(rank=self._rank(matches))
+
+    def _rank(self, matches):
+        """The sum of each language's rank."""
+        ranks = [Coalesce(rank, 0.0) for _condition, rank in matches.values()]
+        return reduce(lambda a, b: a + b, ranks, Value(0.0, FloatField()))
 
     def _stored_match(self, lang, public, members=None):
         tsquery = self.tsqueries[lang]
@@ -583,9 +617,10 @@ class PostgresEngine(Engine):
             return queryset, self._stored_match(
                 lang, f"search_public{suffix}", f"search_members{suffix}"
             )
-        if lang == KHMER:
-            return queryset, self._stored_match(lang, "search_km")
-        vector = self._page_vector(lang) if kind == PAGE else self._partner_vector(lang)
+        if lang == KHMER or kind == PARTNER:
+            # Municipalities: partners.models.search_vector_field.
+            return queryset, self._stored_match(lang, f"search_{lang}")
+        vector = self._page_vector(lang)
         name = f"search_{lang}"
         tsquery = self.tsqueries[lang]
         return queryset.annotate(**{name: vector}), (
@@ -608,20 +643,28 @@ class PostgresEngine(Engine):
             )
         )
 
-    def _partner_vector(self, lang):
-        config = SEARCH_CONFIGS[lang]
-        return (
-            SearchVector("name", weight="A", config=config)
-            + SearchVector("region", column("summary", lang), weight="B", config=config)
-            + SearchVector(column("description", lang), weight="C", config=config)
-        )
-
     def _matches(self, queryset, kind):
         """`queryset` and {lang: (condition, rank)} for every language searched."""
         matches = {}
         for lang in self.tsqueries:
             queryset, matches[lang] = self._language_matches(queryset, kind, lang)
         return queryset, matches
+
+    def rows(self):
+        """The newest `candidates_limit()` matching rows of each kind, ranked: ranking reads
+        every ranked row's vectors, so a word found in every item must not rank them all."""
+        return self._ranked_rows(
+            self._candidates(NewsItem, self.news(), NEWS, "-published_at"),
+            self._candidates(ProgramPage, self.pages(), PAGE, "-published_at"),
+            self._candidates(Municipality, self.partners(), PARTNER, "-pk"),
+        )
+
+    def _candidates(self, model, matching, kind, newest):
+        # Found through the GIN indexes (or, for a word in most rows, the newest rows read in
+        # order until enough match), then ranked by their ids.
+        ids = matching.order_by(newest, "-pk").values("pk")[: candidates_limit()]
+        queryset, matches = self._matches(model.objects.filter(pk__in=ids), kind)
+        return queryset.annotate(rank=self._rank(matches))
 
     def news(self):
         return self._combine(*self._matches(NewsItem.objects.published(), NEWS))

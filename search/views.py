@@ -4,16 +4,39 @@ from urllib.parse import urlencode
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from news.views import can_read_members_content
 
 from . import khmer, words
-from .engines import MAX_QUERY_LENGTH, clean_query, engine_for
+from .engines import MAX_QUERY_LENGTH, clean_query, count_cap, engine_for
 
 RESULTS_PER_PAGE = 10
 TEMPLATE = "search/results.html"
+
+
+class CappedPaginator(Paginator):
+    """The results of `engine`, counted no further than count_cap(): a page says "more than"
+    beyond it (`more`), and there are no pages past it."""
+
+    def __init__(self, engine):
+        super().__init__(engine.rows(), RESULTS_PER_PAGE)
+        self.engine = engine
+        self.cap = count_cap()
+
+    @cached_property
+    def found(self):
+        return self.engine.count(self.cap)
+
+    @cached_property
+    def count(self):
+        return min(self.found, self.cap)
+
+    @property
+    def more(self):
+        return self.found > self.cap
 
 
 def suggested_query(query, engine):
@@ -34,6 +57,7 @@ def suggested_query(query, engine):
 def search(request):
     """The search page: the form, and the results of `?q=` ten a page (`&page=`).
 
+    Results are counted up to count_cap() ("more than 1,000 results"), and paged that far.
     An empty query shows the form with a hint; a query longer than MAX_QUERY_LENGTH is refused
     (400) with a message; a page number that is not a page of the results is a 404.
 
@@ -53,13 +77,13 @@ def search(request):
         return render(request, TEMPLATE, context)
     members = can_read_members_content(request.user)
     engine = engine_for(query, members=members)
-    paginator = Paginator(engine.rows(), RESULTS_PER_PAGE)
+    paginator = CappedPaginator(engine)
     results_query = query
     if paginator.count == 0 and engine.has_words():
         suggested = suggested_query(query, engine)
         if suggested:
             near_engine = engine_for(suggested, members=members)
-            near = Paginator(near_engine.rows(), RESULTS_PER_PAGE)
+            near = CappedPaginator(near_engine)
             if near.count and request.GET.get("exact") == "1":
                 context["did_you_mean"] = format_html(
                     '<a href="?{}">{}</a>', urlencode({"q": suggested}), suggested
