@@ -1,5 +1,6 @@
 """The fixtures every test module may use. Plain helpers and constants are in helpers.py."""
 
+import importlib
 import os
 import shutil
 import threading
@@ -14,6 +15,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.core.signals import request_finished, request_started
 from django.test import Client
+from django.urls import clear_url_caches
 from django.utils import translation
 
 from .helpers import staff
@@ -38,6 +40,23 @@ def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def serving_media(settings, media_root):
+    """The URLs as with DJANGO_SERVE_MEDIA=1, serving the test's MEDIA_ROOT (the live server
+    shows the pictures, a test fetches them at the addresses the pages give)."""
+    import mped.urls
+
+    settings.MPED_SERVE_MEDIA = True
+    try:
+        importlib.reload(mped.urls)
+        clear_url_caches()
+        yield media_root
+    finally:
+        settings.MPED_SERVE_MEDIA = False
+        importlib.reload(mped.urls)
+        clear_url_caches()
 
 
 @pytest.fixture(autouse=True)

@@ -5,10 +5,7 @@ shows the reader's own country's panel first, its table keeping each value's lab
 home page is short. The screenshots are the docs' (docs/screenshots/phone-*.png).
 Skips without Chromium."""
 
-import importlib
-
 import pytest
-from django.urls import clear_url_caches
 from django.utils import translation
 
 from website.menus import HEADER
@@ -24,22 +21,6 @@ LANGUAGES = ["en", "fr", "km"]
 # The demo home page measured 3,624 (en), 3,810 (fr) and 3,685 (km) CSS px tall on a phone
 # with these changes, 5,207, 5,662 and 6,013 before.
 HOME_HEIGHT_LIMIT = 4000
-
-
-@pytest.fixture
-def serving_media(settings, media_root):
-    """The URLs as with DJANGO_SERVE_MEDIA=1, so that the live server shows the pictures."""
-    import mped.urls
-
-    settings.MPED_SERVE_MEDIA = True
-    try:
-        importlib.reload(mped.urls)
-        clear_url_caches()
-        yield media_root
-    finally:
-        settings.MPED_SERVE_MEDIA = False
-        importlib.reload(mped.urls)
-        clear_url_caches()
 
 
 def on_phone(browser, url):

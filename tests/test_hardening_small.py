@@ -3,7 +3,6 @@ files run no script as the site, the 404 log keeps no secret addresses, a log li
 forged from a path, /health/ has the security headers, and only content changes drop cached
 pages. Through the test client, on a real test database."""
 
-import importlib
 import io
 import json
 import logging
@@ -14,7 +13,6 @@ import pytest
 from django.apps import apps
 from django.conf import settings as django_settings
 from django.test import Client
-from django.urls import clear_url_caches
 from django.utils import timezone
 
 from news.models import AlertDelivery, Article, Kind, NewsItem
@@ -110,22 +108,6 @@ def test_a_review_links_documents_carry_the_file_policy(db):
         assert response.status_code == 200
         assert response["Cache-Control"] == "private, no-store"
         assert_file_policy(response, sandbox=sandbox)
-
-
-@pytest.fixture
-def serving_media(settings, media_root):
-    """The URLs as with DJANGO_SERVE_MEDIA=1, serving the test's MEDIA_ROOT."""
-    import mped.urls
-
-    settings.MPED_SERVE_MEDIA = True
-    try:
-        importlib.reload(mped.urls)
-        clear_url_caches()
-        yield media_root
-    finally:
-        settings.MPED_SERVE_MEDIA = False
-        importlib.reload(mped.urls)
-        clear_url_caches()
 
 
 def test_media_images_and_an_html_file_in_media_are_sandboxed(client, db, serving_media):
