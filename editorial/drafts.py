@@ -189,7 +189,10 @@ def live_draft_for(item):
 
 def is_live_row(item):
     """Whether saving the item's form makes a draft: the row as stored is published (public,
-    scheduled or expired)."""
+    scheduled or expired). A model without publishing of its own (the site settings, one row
+    every page shows) is live as soon as its row is stored."""
+    if not has_own_publishing(type(item)):
+        return item.pk is not None and type(item)._base_manager.filter(pk=item.pk).exists()
     return workflow.was_published(item)
 
 

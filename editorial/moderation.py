@@ -84,8 +84,10 @@ def person(user):
 
 def is_live(item):
     """Whether the item is published as saved (public, scheduled or expired): its changes wait
-    as a draft."""
-    return workflow.was_published(item)
+    as a draft. A stored row without publishing of its own (the site settings) is live."""
+    from .drafts import is_live_row
+
+    return is_live_row(item)
 
 
 def can_schedule(item, draft):

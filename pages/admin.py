@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from modeltranslation.utils import get_translation_fields
@@ -6,12 +8,10 @@ from modeltranslation.utils import get_translation_fields
 from editorial.admin import (
     MissingTranslationFilter,
     PublishingAdmin,
+    PublishingRolesAdmin,
     StatusFilter,
     TranslationStatusMixin,
 )
-from editorial.compare import ReadableCompareAdmin
-from editorial.language_tabs import LanguageTabsMixin
-from editorial.translate import TranslateAdminMixin
 from library.choosers import LibraryChoosersMixin
 
 from .models import PageFigure, PagePoint, ProgramPage, SiteSettings
@@ -19,22 +19,22 @@ from .views import ProgramPageDetailView
 
 
 @admin.register(SiteSettings)
-class SiteSettingsAdmin(
-    TranslateAdminMixin,
-    LanguageTabsMixin,
-    LibraryChoosersMixin,
-    ReadableCompareAdmin,
-    TranslationAdmin,
-):
+class SiteSettingsAdmin(LibraryChoosersMixin, PublishingRolesAdmin, TranslationAdmin):
+    """The one row every page shows, with the content's draft/publish split: its changes wait as
+    a draft (editorial/drafts_admin.py) that editors submit for review and publishers publish,
+    schedule or send back (editorial/moderation_admin.py). The row itself is always live."""
+
     fieldsets = [
         (None, {"fields": ["site_name", "short_name", "tagline", "footer_text"]}),
         (_("Search engines and sharing"), {"fields": ["share_image"]}),
     ]
     readonly_fields = ["updated_at"]
+    # No "publish" box and no bulk actions: publishing is publishing the draft.
+    publishing_fields = []
+    actions = None
 
-    # Every page shows them, at once (no drafts yet): publishers change them, editors look.
-    def has_publish_permission(self, request):
-        return request.user.has_perm("pages.publish_sitesettings")
+    def has_drafts(self):
+        return True
 
     def has_add_permission(self, request):
         return (
@@ -43,24 +43,45 @@ class SiteSettingsAdmin(
             and self.has_publish_permission(request)
         )
 
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and self.has_publish_permission(request)
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        if request.method == "GET" and not self.has_publish_permission(request):
-            self.message_user(
-                request,
-                _(
-                    "Every page shows the site settings, so only a publisher can change them. "
-                    "Ask a publisher to make the change."
-                ),
-                # A warning, not info: the admin draws info with the green tick of "saved".
-                messages.WARNING,
-            )
-        return super().change_view(request, object_id, form_url, extra_context)
-
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def save_model(self, request, obj, form, change):
+        if self.keeps_draft(request, obj, form, change):
+            return  # the draft, saved with save_related
+        obj.save()  # the first row, or a publisher restoring a version from the history
+
+    # Restoring a version changes the live row at once: publishers only.
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        if not self.has_publish_permission(request):
+            return self.restore_refused(request, object_id)
+        return super().revision_view(request, object_id, version_id, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        if not self.has_publish_permission(request):
+            return self.restore_refused(request, None)
+        return super().recover_view(request, version_id, extra_context)
+
+    def restore_refused(self, request, object_id):
+        self.message_user(
+            request,
+            _(
+                "Only a publisher can restore a version of the site settings: every page shows "
+                "them at once. Change them in the form instead: your change waits as a draft."
+            ),
+            messages.ERROR,
+        )
+        url = reverse("admin:pages_sitesettings_changelist")
+        if object_id is not None:
+            url = reverse("admin:pages_sitesettings_change", args=[object_id])
+        return HttpResponseRedirect(url)
+
+    @admin.display(description=_("status"))
+    def live_status(self, obj):
+        if getattr(obj, "has_pending_draft", False):
+            return _("Live + draft")
+        return _("Live")
 
     def view_on_site(self, obj):
         return "/"

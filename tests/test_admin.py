@@ -335,6 +335,7 @@ def test_site_settings_changed_in_the_admin_show_on_the_home_page(staff_client, 
     url = reverse("admin:pages_sitesettings_change", args=[1])
     data = admin_form_data(staff_client.get(url))
     data.update(site_name_en="Partners in Development", tagline_en="Towns helping towns.")
+    data["_publish_draft"] = "Publish changes"  # the settings' changes are a draft until then
     response = staff_client.post(url, data)
     assert response.status_code == 302, form_errors(response)
 

@@ -119,6 +119,7 @@ def test_site_settings_and_partner_edits_in_the_admin_show_at_once(staff_client,
     settings_row = SiteSettings.objects.get()
     data = admin_form_data(staff_client.get(change_url(settings_row)))
     data["tagline_en"] = "Partners in local economic development"
+    data["_publish_draft"] = "Publish changes"  # the settings' changes are a draft until then
     response = staff_client.post(change_url(settings_row), data)
     assert response.status_code == 302, form_errors(response)
     assert "Partners in local economic development" in visible_text(Client().get("/en/"))

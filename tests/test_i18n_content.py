@@ -413,6 +413,7 @@ def test_site_settings_are_edited_in_each_language(staff_client, demo):
     url = reverse("admin:pages_sitesettings_change", args=[1])
     data = admin_form_data(staff_client.get(url))
     data.update(tagline_fr="Des villes qui aident des villes.", tagline_km="")
+    data["_publish_draft"] = "Publish changes"  # the settings' changes are a draft until then
     response = staff_client.post(url, data)
     assert response.status_code == 302, form_errors(response)
     assert "Des villes qui aident des villes." in markup(get_in(Client(), "fr", "home"))

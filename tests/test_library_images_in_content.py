@@ -273,6 +273,7 @@ def test_pages_without_an_image_share_the_site_settings_default_image(staff_clie
     settings_url = reverse("admin:pages_sitesettings_change", args=[SiteSettings.load().pk])
     data = admin_form_data(staff_client.get(settings_url))
     data["share_image"] = str(card.pk)
+    data["_publish_draft"] = "Publish changes"  # the settings' changes are a draft until then
     response = staff_client.post(settings_url, data)
     assert response.status_code == 302, form_errors(response)
 

@@ -479,14 +479,12 @@ def test_an_editor_cannot_change_a_published_page_by_list_editing(editor):
 SITE_URL = reverse("admin:pages_sitesettings_change", args=[1])
 
 
-def test_an_editor_sees_the_site_settings_read_only_and_cannot_change_them(editor):
+def test_an_editor_prepares_a_site_settings_change_that_readers_do_not_see(editor):
+    # The whole review of it: tests/test_sitesettings_drafts.py.
     SiteSettings.load()
-    page = editor.get(SITE_URL)
-    assert page.status_code == 200
-    assert 'name="site_name_en"' not in page.content.decode()
-    assert "only a publisher can change them" in visible_text(page)
-    response = editor.post(SITE_URL, {"site_name_en": "Hijacked", "short_name_en": "MPED"})
-    assert response.status_code == 403
+    data = admin_form_data(editor.get(SITE_URL))
+    data.update(site_name_en="Hijacked", _publish_draft="Publish changes")
+    assert editor.post(SITE_URL, data).status_code == 302
     assert SiteSettings.load().site_name == "Municipal Partners for Economic Development"
     assert "Hijacked" not in visible_text(Client().get("/en/"))
 
@@ -494,7 +492,7 @@ def test_an_editor_sees_the_site_settings_read_only_and_cannot_change_them(edito
 def test_a_publisher_changes_the_site_settings(publisher):
     SiteSettings.load()
     data = admin_form_data(publisher.get(SITE_URL))
-    data.update(site_name_en="Partners for Development")
+    data.update(site_name_en="Partners for Development", _publish_draft="Publish changes")
     response = publisher.post(SITE_URL, data)
     assert response.status_code == 302, form_errors(response)
     assert "Partners for Development" in visible_text(Client().get("/en/"))

@@ -51,6 +51,7 @@ def test_an_edit_in_the_admin_shows_on_the_next_page(staff_client, demo, setting
     url = reverse("admin:pages_sitesettings_change", args=[1])
     data = admin_form_data(staff_client.get(url))
     data.update(site_name_en="Partners in Development", short_name_en="PiD")
+    data["_publish_draft"] = "Publish changes"  # the settings' changes are a draft until then
     response = staff_client.post(url, data)
     assert response.status_code == 302, form_errors(response)
 
