@@ -96,3 +96,18 @@ def test_a_french_alert_marks_an_untranslated_summary_as_english(staff_client, t
     html = message.alternatives[0][0]
     assert '<span class="untranslated" lang="en">Summary of Women in local politics.</span>' in html
     assert "Les femmes en politique locale" in message.body
+
+
+def test_a_khmer_alert_marks_an_untranslated_summary_as_english(staff_client, transactional_db):
+    make_member("km@example.org", alerts_reports=True, language="km")
+    item = publish_in_admin(staff_client, "Women in local politics")
+    NewsItem.objects.filter(pk=item.pk).update(title_km="ស្ត្រីក្នុងនយោបាយមូលដ្ឋាន")
+    run_worker()
+    (message,) = mail.outbox
+    with translation.override("km"):
+        note = translation.gettext("Not yet translated")
+    assert note != "Not yet translated"  # said in Khmer
+    assert f"Summary of Women in local politics. ({note}: " in message.body
+    html = message.alternatives[0][0]
+    assert '<span class="untranslated" lang="en">Summary of Women in local politics.</span>' in html
+    assert "ស្ត្រីក្នុងនយោបាយមូលដ្ឋាន" in message.body
