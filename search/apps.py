@@ -12,10 +12,10 @@ class SiteSearchConfig(AppConfig):
         from pages.models import ProgramPage
         from partners.models import Municipality
 
-        from .words import queue_rebuild
+        from .words import queue_update
 
         # Whichever path publishes or unpublishes (editorial.workflow), the lexicon of "Did
-        # you mean …?" follows.
+        # you mean …?" follows: a publish adds the row's words, an unpublish rebuilds it.
         for model in (NewsItem, ProgramPage, Municipality):
             for signal in (published, unpublished):
-                signal.connect(queue_rebuild, sender=model, dispatch_uid=f"search-{model.__name__}")
+                signal.connect(queue_update, sender=model, dispatch_uid=f"search-{model.__name__}")

@@ -1,8 +1,14 @@
 """The lexicon of "Did you mean …?": the words of the published text anyone may read, per
 language (search.models.Word), and the nearest of them to a word that finds nothing.
 
-- Built by `rebuild()` (`manage.py rebuild_search_words`, and the `rebuild_words` task queued
-  whenever something is published or unpublished): every row is streamed, never all loaded.
+- Built in full by `rebuild()` (`manage.py rebuild_search_words`, which `make migrate` runs, and
+  the `rebuild_words` task queued whenever something is unpublished or expires): every row is
+  streamed, never all loaded.
+- Added to when something is published (the `add_item_words` task, queued by `queue_update`):
+  only that row's words are counted and added, so a publish costs the same at 100,000 items as
+  at 10. Its words are counted again if it is published again, and words an edit took out stay
+  until the next full rebuild: the counts only order suggestions, and a leftover word still
+  finds nothing wrong (the search runs on the text itself).
 - Near words: on PostgreSQL pg_trgm's similarity (`%`, the GIN trigram index), on SQLite the
   words with the same first letter and about the same length; both then ranked with difflib.
 """
@@ -11,6 +17,7 @@ import difflib
 import re
 from collections import Counter
 
+from django.apps import apps
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection, transaction
 from django.db.models import BooleanField, F, Func, Value
@@ -18,6 +25,7 @@ from django.db.models.functions import Length
 from django.utils import timezone
 from django_tasks import task
 
+from core.publishing import unpublished
 from core.translated import column, languages
 from news.models import NewsItem
 from pages.models import ProgramPage
@@ -70,15 +78,21 @@ def _count(counts, rows):
                 counts[word, lang] += 1
 
 
-def public_texts():
-    """(language, texts) of every published row, as anyone may read them, streamed."""
-    for model, fields in PUBLIC_FIELDS.items():
+def public_texts(querysets=None):
+    """(language, texts) of every published row (or of the rows of `querysets`, published ones
+    only), as anyone may read them, streamed."""
+    if querysets is None:
+        querysets = [model.objects.all() for model in PUBLIC_FIELDS]
+    for queryset in querysets:
+        model = queryset.model
+        fields = PUBLIC_FIELDS[model]
         names = [column(field, lang) for field in fields for lang in languages()]
         extra = ["name", "region"] if model is Municipality else []
         if model is NewsItem:
             names += [column("body", lang) for lang in languages()]
             extra = ["is_members_only"]
-        for row in model.objects.published().values(*names, *extra).iterator(chunk_size=BATCH):
+        rows = queryset.published().values(*names, *extra).iterator(chunk_size=BATCH)
+        for row in rows:
             for lang in languages():
                 texts = [row[column(field, lang)] for field in fields]
                 if model is NewsItem and not row["is_members_only"]:
@@ -101,22 +115,62 @@ def rebuild():
     return len(counts)
 
 
+def add(queryset):
+    """Add the words of the published rows of `queryset` to the lexicon (their counts to the
+    words it has). Returns how many words were new."""
+    counts = Counter()
+    _count(counts, public_texts([queryset]))
+    if not counts:
+        return 0
+    with transaction.atomic():
+        known = Word.objects.select_for_update().filter(text__in={text for text, _lang in counts})
+        changed = []
+        for word in known:
+            added = counts.pop((word.text, word.language), 0)
+            if added:
+                word.count += added
+                changed.append(word)
+        Word.objects.bulk_update(changed, ["count"], batch_size=BATCH)
+        Word.objects.bulk_create(
+            (Word(text=text, language=lang, count=n) for (text, lang), n in counts.items()),
+            batch_size=BATCH,
+            ignore_conflicts=True,
+        )
+    return len(counts)
+
+
 @task()
 def rebuild_words():
     rebuild()
 
 
-def queue_rebuild(sender, item, **kwargs):
-    """After a publish or unpublish (core.publishing's signals): rebuild the lexicon once the
-    change is committed, and again when a scheduled item goes public or an item expires."""
+@task()
+def add_item_words(model_label, pk):
+    """Add one published row's words (nothing if it is not published when the task runs)."""
+    add(apps.get_model(model_label)._default_manager.filter(pk=pk))
+
+
+def queue_update(sender, item, signal, **kwargs):
+    """After a publish or unpublish (core.publishing's signals), once the change is committed:
+    a published row's words are added, now and again when its scheduled time comes (the
+    task adds nothing for a row not yet public); an unpublished or expiring row's words go
+    with a full rebuild (unpublishing is rare, and other rows may use the same words)."""
     now = timezone.now()
-    times = [None]
-    for name in ("published_at", "unpublish_at"):
-        when = getattr(item, name, None)
-        if when is not None and when > now:
-            times.append(when)
-    for when in times:
-        transaction.on_commit(lambda when=when: rebuild_words.using(run_after=when).enqueue())
+    if signal is unpublished:
+        _enqueue(rebuild_words)
+        return
+    label = item._meta.label
+    _enqueue(add_item_words, label, item.pk)
+    published_at = getattr(item, "published_at", None)
+    if published_at is not None and published_at > now:
+        _enqueue(add_item_words, label, item.pk, when=published_at)
+    unpublish_at = getattr(item, "unpublish_at", None)
+    if unpublish_at is not None and unpublish_at > now:
+        _enqueue(rebuild_words, when=unpublish_at)
+
+
+def _enqueue(job, *args, when=None):
+    transaction.on_commit(lambda: job.using(run_after=when).enqueue(*args))
 
 
 def nearest(word):

@@ -110,6 +110,23 @@ def test_publishing_and_unpublishing_refresh_the_words(client, transactional_db)
     assert not Word.objects.filter(text="okapi").exists()
 
 
+def test_publishing_one_item_adds_its_words_without_a_full_rebuild(
+    client, transactional_db, uncached
+):
+    rebuild()
+    # Saved as published without publish(): its words are not in the lexicon, and only a full
+    # rebuild would put them there.
+    make_news("Quokkas", slug="quokkas", summary="A quokka census.")
+    assert "Showing results for" not in visible_text(search(client, "quokkka"))
+    item = make_news("Okapis", slug="okapis", summary="An okapi census.", published=False)
+    publish(item, by=None)
+    run_worker()
+    assert "Showing results for “okapi”" in visible_text(search(client, "okapu"))
+    assert "Showing results for" not in visible_text(search(client, "quokkka"))
+    rebuild()
+    assert "Showing results for “quokka”" in visible_text(search(client, "quokkka"))
+
+
 def test_the_demo_content_leaves_the_words_filled(client, demo):
     assert Word.objects.filter(text="women", language="en").exists()
     response = search(client, "womne")
