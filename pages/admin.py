@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from modeltranslation.utils import get_translation_fields
@@ -18,6 +18,29 @@ from .models import PageFigure, PagePoint, ProgramPage, SiteSettings
 from .views import ProgramPageDetailView
 
 
+class HomeWithDraftSettings:
+    """The Preview of the site settings' form: the home page (whatever view serves it) with the
+    form's settings in its header, hero and footer (SiteSettings.for_request reads
+    `request._site_settings`)."""
+
+    def __init__(self):
+        self.view = resolve(reverse("home")).func.view_class()
+
+    def setup(self, request, *args, **kwargs):
+        self.request = request
+        self.view.setup(request)
+
+    def preview_relations(self, obj, related):
+        self.request._site_settings = obj
+
+    def get_context_data(self, **kwargs):
+        kwargs.pop("object", None)
+        return self.view.get_context_data(**kwargs)
+
+    def get_template_names(self):
+        return self.view.get_template_names()
+
+
 @admin.register(SiteSettings)
 class SiteSettingsAdmin(LibraryChoosersMixin, PublishingRolesAdmin, TranslationAdmin):
     """The one row every page shows, with the content's draft/publish split: its changes wait as
@@ -33,8 +56,17 @@ class SiteSettingsAdmin(LibraryChoosersMixin, PublishingRolesAdmin, TranslationA
     publishing_fields = []
     actions = None
 
+    public_view = HomeWithDraftSettings
+
     def has_drafts(self):
         return True
+
+    def _unsaved_object(self, checked):
+        obj, related = super()._unsaved_object(checked)
+        # Shown on the home page, and live: the settings have no page or publishing of their own.
+        obj.get_absolute_url = lambda: reverse("home")
+        obj.is_published = True
+        return obj, related
 
     def has_add_permission(self, request):
         return (

@@ -5,6 +5,7 @@ Editors cannot put a change live by any path: the form's publish buttons posted 
 review form, the translation view, or restoring a version from the history."""
 
 import datetime
+import html
 import re
 
 import pytest
@@ -222,3 +223,27 @@ def test_nothing_changed_is_nothing_to_submit(people, site_settings):
     assert response.status_code == 302
     assert draft_of_settings() is None
     assert "Nothing to submit" in visible_text(editor.get(URL))
+
+
+def test_the_preview_shows_the_unsaved_settings_on_the_home_page(publisher, site_settings):
+    page = publisher.get(URL)
+    preview_url = reverse("admin:pages_sitesettings_preview", args=[1])
+    assert f'formaction="{preview_url}"' in markup(page)
+    data = form_data(page)
+    data.update(site_name_en="Previewed name", tagline_en="Previewed tagline.")
+    posted = publisher.post(preview_url, data)
+    assert posted.status_code == 303
+    toolbar = publisher.get(posted["Location"])
+    (frame_url,) = re.findall(r'<iframe[^>]* src="([^"]+)"', toolbar.content.decode())
+    frame = publisher.get(html.unescape(frame_url))
+    assert frame.status_code == 200
+    text = visible_text(frame)
+    assert "Previewed name" in text and "Previewed tagline." in text
+    assert "Preview" in text
+    # Nothing saved, no draft; readers see the live settings.
+    assert SiteSettings.objects.get().site_name == LIVE_NAME
+    assert draft_of_settings() is None
+    assert "Previewed name" not in home_text()
+    # Invalid data: the form's errors, nothing shown.
+    data.update(site_name_en="")
+    assert publisher.post(preview_url, data).status_code == 400
