@@ -848,6 +848,10 @@ class Command(BaseCommand):
                 PagePoint(page=page, order=i, **columns({"text": text}))
                 for i, text in enumerate(points, 1)
             )
+            # bulk_create sends no signal: the page's Khmer body words, which read its points
+            # (pages.models.refresh_khmer_body_words), are made again here.
+            page.km_body_words = ProgramPage._meta.get_field("km_body_words").words_of(page)
+            ProgramPage.objects.filter(pk=page.pk).update(km_body_words=page.km_body_words)
             PageFigure.objects.bulk_create(
                 PageFigure(page=page, value=value, order=i, **columns({"label": label}))
                 for i, (value, label) in enumerate(figures, 1)
