@@ -18,9 +18,11 @@ With more than one server process the cache must be shared (Redis, `REDIS_URL`):
 cache is per process, so other processes would not see a new content version.
 """
 
+import contextlib
 import hashlib
 import logging
 import math
+import re
 import time
 import uuid
 from functools import wraps
@@ -32,13 +34,19 @@ from django.core.cache.backends.redis import RedisCacheClient
 from django.db import models, transaction
 from django.db.models import Min, Q
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import cached_property
 
 logger = logging.getLogger(__name__)
 
 CONTENT_KEY = "mped:content-version"
 PAGE_PREFIX = "mped:page"
+# What is kept per content version (kept_per_version): a new version is a new key, and the old
+# ones leave the cache after a day.
+KEPT_PREFIX = "mped:kept"
+KEPT_SECONDS = 24 * 60 * 60
+_MISSING = object()
+SAFE_KEY = re.compile(r"[A-Za-z0-9_.:/-]{0,100}")
 # The models whose changes drop cached pages, as the content apps registered them; and only
 # those: a row about a page (an alert email sent, a review link opened, a 404 logged, a task
 # queued) changes no page.
@@ -91,6 +99,53 @@ def content_version(state=None):
         state = (uuid.uuid4().hex, next_scheduled_change())
         cache.set(CONTENT_KEY, state, None)
     return state
+
+
+def current_content_token(request=None):
+    """The current content version's token if there is one, else None: this does not start a
+    version (that costs the queries for the next scheduled change), the page cache's middleware
+    does, at the first anonymous request after a change. With the page cache off (development)
+    there is none, and what is kept per version is worked out each time. With a `request` the
+    token is read once for it, however many things ask."""
+    if request is not None and hasattr(request, "_mped_content_token"):
+        return request._mped_content_token
+    token = None
+    if settings.MPED_PAGE_CACHE_SECONDS:
+        # An unreachable cache must not take the site down: nothing is kept then.
+        with contextlib.suppress(Exception):
+            state = cache.get(CONTENT_KEY)
+            if state is not None and (state[1] is None or time.time() < state[1]):
+                token = state[0]
+    if request is not None:
+        request._mped_content_token = token
+    return token
+
+
+def kept_per_version(compute, *parts, language=False, request=None, seconds=KEPT_SECONDS):
+    """compute()'s value, worked out once per content version and key `parts` (and the active
+    language with `language`) and kept in the cache: what is the same for every reader until
+    content changes (a save, a deletion, a scheduled time: see content_version). Without a
+    content version (the page cache off, or none started yet) or a reachable cache, it is
+    computed each time. None is not kept: it is worked out again (a missing row, say, which
+    a junk address must not fill the cache with). `seconds`: how long it is kept at most."""
+    token = current_content_token(request)
+    if token is None:
+        return compute()
+    if language:
+        parts = (*parts, translation.get_language())
+    text = ":".join(str(part) for part in parts)
+    if not SAFE_KEY.fullmatch(text):  # long, or not what every cache takes in a key
+        text = hashlib.sha256(text.encode()).hexdigest()
+    key = f"{KEPT_PREFIX}:{token}:{text}"
+    value = _MISSING
+    with contextlib.suppress(Exception):
+        value = cache.get(key, _MISSING)
+    if value is _MISSING:
+        value = compute()
+        if value is not None:
+            with contextlib.suppress(Exception):
+                cache.set(key, value, seconds)
+    return value
 
 
 def invalidate(**kwargs):

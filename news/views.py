@@ -1,22 +1,25 @@
 import contextlib
+import functools
 import posixpath
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.cache import cache
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.decorators import method_decorator
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.generic import ListView
 
+from core.cache import current_content_token, kept_per_version
 from core.preview import PreviewableDetailView
 from core.translated import translated
 from core.updated import latest_update
@@ -24,7 +27,7 @@ from files.media import protect_file
 from files.storage import private_storage
 from library.models import Document
 from library.renditions import social_url
-from pages.models import SiteSettings, current_content_token
+from pages.models import SiteSettings
 from partners.models import Municipality
 
 from .alerts import ALERT_FLAGS, ALERT_LABELS, read_unsubscribe_token
@@ -217,32 +220,116 @@ class NewsItemListView(ListView):
         return context
 
 
+# What NewsItemDetailView.article() gives the template.
+ARTICLE = (
+    "partners",
+    "can_read",
+    "documents",
+    "withheld_documents",
+    "first_page",
+    "page_updated",
+    "share_image",
+    "share_image_alt",
+    "structured_data",
+)
+
+
 class NewsItemDetailView(PreviewableDetailView):
     model = NewsItem
+    # Named, so that finding it does not read the item (get()).
+    template_name = "news/newsitem_detail.html"
 
     def get_queryset(self):
-        items = super().get_queryset().select_related("image")
-        return with_documents(with_published_partners(items))
+        # Previews of drafts are for staff: other readers are spared the permission queries.
+        if self.request.user.is_staff:
+            items = super().get_queryset()
+        else:
+            items = NewsItem.objects.published()
+        # The documents, articles and partners are read only when the page's article is not
+        # in the cache yet (article() below; templates/news/newsitem_detail.html).
+        return items.select_related("image")
+
+    def get(self, request, *args, **kwargs):
+        live = self.live_item()
+        if live is None:
+            return super().get(request, *args, **kwargs)
+        # A live item whose page parts may be in the cache (templates/news/newsitem_detail.html):
+        # its row is read only if a part must be rendered.
+        load = functools.cache(self.get_object)
+        self.object = SimpleLazyObject(load)
+        context = self.article_context(load, self.reader_kind(live["members_parts"]))
+        context.update(object=self.object, newsitem=self.object, view=self, preview_status=None)
+        return self.render_to_response(context)
+
+    def live_item(self):
+        """What the page needs to know of a live item before its parts ({"members_parts"}),
+        kept per content version and language (the slug is the language's); None for an item
+        that is not live, or when pages are not shared (core/templatetags/shared.py)."""
+        request = self.request
+        match = getattr(request, "resolver_match", None)
+        if match is None or not getattr(match.func, "cache_public_page", False):
+            return None
+        slug = self.kwargs.get(self.slug_url_kwarg)
+
+        def work_out():
+            item = NewsItem.objects.published().filter(slug=slug).values("pk", "is_members_only")
+            item = item.first()
+            if item is None:
+                return None
+            links = ItemDocument.objects.filter(
+                news_item=item["pk"], document__is_members_only=True
+            )
+            return {"members_parts": item["is_members_only"] or links.exists()}
+
+        if current_content_token(request) is None:
+            return None
+        return kept_per_version(work_out, "news-item", slug, language=True, request=request)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         item = self.object
+        context.update(self.article_context(lambda: item, self.reader_kind(True)))
+        return context
+
+    def article_context(self, load, reader):
+        """The template's values, each worked out on first use: the parts that are the same for
+        every reader of its kind come from the cache."""
+        article = functools.cache(lambda: self.article(load()))
+        context = {name: functools.partial(lambda name: article()[name], name) for name in ARTICLE}
+        context["reader"] = reader
+        return context
+
+    def article(self, item):
+        """What the page shows of the item beyond its own row, as the reader may see it."""
+        prefetch_related_objects(
+            [item],
+            documents_prefetch(),
+            Prefetch(
+                "articles",
+                queryset=Article.objects.select_related("document").defer("document__text"),
+            ),
+            Prefetch(
+                "partners",
+                queryset=Municipality.objects.published(),
+                to_attr="published_partners",
+            ),
+        )
         partners = item.published_partners
         is_member = can_read_members_content(self.request.user)
         documents = self.documents(item, is_member)
         share_image, share_image_alt = self.share_image(item, documents)
-        context.update(
-            partners=partners,
-            can_read=is_member or not item.is_members_only,
-            documents=[offer for offer in documents if offer.can_download],
-            withheld_documents=[offer for offer in documents if not offer.can_download],
-            first_page=next(
+        return {
+            "partners": partners,
+            "can_read": is_member or not item.is_members_only,
+            "documents": [offer for offer in documents if offer.can_download],
+            "withheld_documents": [offer for offer in documents if not offer.can_download],
+            "first_page": next(
                 (offer for offer in documents if offer.can_download and offer.thumbnail_url), None
             ),
-            page_updated=news_item_updated(item),
-            share_image=share_image,
-            share_image_alt=share_image_alt,
-            structured_data=news_article(
+            "page_updated": news_item_updated(item),
+            "share_image": share_image,
+            "share_image_alt": share_image_alt,
+            "structured_data": news_article(
                 self.request,
                 item,
                 SiteSettings.for_request(self.request),
@@ -252,8 +339,18 @@ class NewsItemDetailView(PreviewableDetailView):
                     None,
                 ),
             ),
-        )
-        return context
+        }
+
+    def reader_kind(self, members_parts):
+        """Whom the article is shown as (the key of its shared part): everyone alike, unless
+        the item has members-only text or documents, which members read and others are
+        invited to (differently when they are logged in)."""
+        if not members_parts:
+            return "all"
+        user = self.request.user
+        if can_read_members_content(user):
+            return "member"
+        return "signed-in" if user.is_authenticated else "anonymous"
 
     def preview_relations(self, item, related):
         """For the preview of a change form's unsaved data (editorial/preview.py): the

@@ -1,13 +1,9 @@
-import contextlib
-import time
-
-from django.core.cache import cache
 from django.db import models
 from django.db.models.signals import post_delete, post_save
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from core.cache import CONTENT_KEY, ContentQuerySet
+from core.cache import ContentQuerySet, kept_per_version
 from core.html import RichTextField, clean_html_in_every_language
 from core.khmer import (
     KhmerWordsField,
@@ -19,22 +15,6 @@ from core.postgres import PostgresGinIndex
 from core.publishing import Publishable, PublishableQuerySet
 from core.translated import translated
 from library.fields import image_field
-
-# The site settings as loaded for a content version (SiteSettings.load()): a new version is a new
-# key, and the old ones leave the cache after a day.
-SETTINGS_PREFIX = "mped:site-settings"
-SETTINGS_SECONDS = 24 * 60 * 60
-
-
-def current_content_token():
-    """The current content version's token (core/cache.py) if there is one, else None: this
-    does not start a version (that costs the queries for the next scheduled change), the page
-    cache's middleware does, at the first anonymous request after a change. With the page cache
-    off (development) there is none, and what is kept per version is worked out each time."""
-    state = cache.get(CONTENT_KEY)
-    if state is None or (state[1] is not None and time.time() >= state[1]):
-        return None
-    return state[0]
 
 
 class SiteSettings(models.Model):
@@ -73,33 +53,26 @@ class SiteSettings(models.Model):
         super().save(*args, **kwargs)
 
     @classmethod
-    def load(cls):
+    def load(cls, request=None):
         """The one row, with the default sharing image every page's metadata may show. Kept in
         the cache for the current content version (core/cache.py) when there is one, which a
         save of the settings or of the image replaces: an uncached page (a logged-in reader's)
         then asks the database nothing for it. The row is made only when it is missing."""
-        key = obj = None
-        # An unreachable cache must not take the site down: the row is read.
-        with contextlib.suppress(Exception):
-            token = current_content_token()
-            if token is not None:
-                key = f"{SETTINGS_PREFIX}:{token}"
-                obj = cache.get(key)
+        return kept_per_version(cls._read, "site-settings", request=request)
+
+    @classmethod
+    def _read(cls):
+        rows = cls.objects.select_related("share_image")
+        obj = rows.filter(pk=1).first()
         if obj is None:
-            rows = cls.objects.select_related("share_image")
-            obj = rows.filter(pk=1).first()
-            if obj is None:
-                obj, _created = rows.get_or_create(pk=1)
-            if key is not None:
-                with contextlib.suppress(Exception):
-                    cache.set(key, obj, SETTINGS_SECONDS)
+            obj, _created = rows.get_or_create(pk=1)
         return obj
 
     @classmethod
     def for_request(cls, request):
         """Load once per request, however many templates and views ask."""
         if not hasattr(request, "_site_settings"):
-            request._site_settings = cls.load()
+            request._site_settings = cls.load(request)
         return request._site_settings
 
 

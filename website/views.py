@@ -1,3 +1,5 @@
+import functools
+
 from django.conf import settings
 from django.http import HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.templatetags.static import static
@@ -22,13 +24,34 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        site = SiteSettings.for_request(self.request)
+        request = self.request
         home = kwargs.get("object") or self.object
+        user = request.user
+
+        @functools.cache
+        def content():
+            return home_content(SiteSettings.for_request(request), user=user, home=home)
+
+        # Worked out only when the template renders a part that shows them: the parts that
+        # are the same for every reader come from the cache (templates/home.html).
         context.update(
-            home_content(site, user=self.request.user, home=home),
-            structured_data=organization(self.request, site),
+            {name: functools.partial(lambda name: content()[name], name) for name in CONTENT},
+            structured_data=lambda: organization(request, SiteSettings.for_request(request)),
+            reader=reader_kind(user),
         )
         return context
+
+
+# What home_content() gives the template.
+CONTENT = ("home", "blocks", "page_updated")
+
+
+def reader_kind(user):
+    """What the home page's blocks show depends on: staff see a note for each hidden block, and
+    the account prompt is for readers who are not logged in."""
+    if user.is_staff:
+        return "staff"
+    return "signed-in" if user.is_authenticated else "anonymous"
 
 
 def language_root(request):
