@@ -16,6 +16,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from news.models import NewsItem
+from pages.models import ProgramPage
 from website.models import Menu, MenuLink
 
 from .helpers import (
@@ -169,3 +170,15 @@ def test_a_missing_or_draft_item_is_a_404_for_a_member_after_the_version_is_warm
     for _ in range(2):
         assert reader.get("/en/news/no-such-item/").status_code == 404
         assert reader.get(draft.get_absolute_url()).status_code == 404
+
+
+def test_staff_notes_on_hidden_blocks_never_reach_members_whoever_came_first(staff_client, demo):
+    page = ProgramPage.objects.order_by("order").first()
+    ProgramPage.objects.filter(pk=page.pk).update(is_published=False)
+    reader = member()
+    start_version()
+    for _ in range(2):
+        assert "Only staff see this note." in staff_client.get("/en/").content.decode()
+        assert "Only staff see this note." not in reader.get("/en/").content.decode()
+    assert "Create one now" not in reader.get("/en/").content.decode()
+    assert "Create one now" in Client().get("/en/").content.decode()
