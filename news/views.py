@@ -1,14 +1,14 @@
-import contextlib
+import datetime
 import functools
 import posixpath
+import re
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
-from django.core.cache import cache
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpResponse, HttpResponsePermanentRedirect
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.decorators import method_decorator
@@ -36,10 +36,6 @@ from .seo import news_article
 
 # The earliest year the archive's year filter accepts.
 FIRST_YEAR = 1900
-# The news list's year links, as worked out for a content version (NewsItemListView.years()): a
-# new version is a new key, and the old ones leave the cache after a day.
-YEARS_PREFIX = "mped:news-years"
-YEARS_SECONDS = 24 * 60 * 60
 # The columns a news card (templates/includes/_news_card.html) and the list's "Page Updated"
 # read: not the bodies, the documents' text or the search columns.
 CARD_COLUMNS = [
@@ -119,10 +115,63 @@ def news_list_updated():
     return latest_update(NewsItem.objects.published()[: settings.MPED_NEWS_PER_PAGE])
 
 
-class NewsItemListView(ListView):
-    """The news archive: filtered by kind and year, paginated, all in the URL."""
+# The news list's pages (NewsItemListView): the first MPED_NEWS_NUMBERED_PAGES are numbered
+# (?page=N, read with OFFSET, "Page N of M" from a count kept per content version); past them
+# "Older" and "Newer" carry the position of the last (first) item shown, ?before=<cursor> and
+# ?after=<cursor>, so that any page is one index range read however deep; ?oldest=1 is the
+# oldest items. A cursor is an item's publication time (UTC, to the microsecond) and id:
+# 20190601T120000.000000-4321.
+NUMBERED_PAGES = 50
+CURSOR = re.compile(r"([0-9]{8}T[0-9]{6}\.[0-9]{6})-([0-9]{1,18})")
+CURSOR_FORMAT = "%Y%m%dT%H%M%S.%f"
 
-    paginate_by = settings.MPED_NEWS_PER_PAGE
+
+def cursor_of(item):
+    """The position of an item in the list, for ?before= and ?after=."""
+    at = item.published_at.astimezone(datetime.UTC)
+    return f"{at.strftime(CURSOR_FORMAT)}-{item.pk}"
+
+
+class BadListAddress(Exception):
+    """A news list address that names no page: its message for the reader, and the status."""
+
+    def __init__(self, message, status=400):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def read_cursor(value):
+    """(publication time, id) from a cursor; BadListAddress if it is not one."""
+    match = CURSOR.fullmatch(value)
+    if match is None:
+        raise BadListAddress(_("This link to a page of the news list is damaged."))
+    try:
+        at = datetime.datetime.strptime(match[1], CURSOR_FORMAT).replace(tzinfo=datetime.UTC)
+    except ValueError:
+        raise BadListAddress(_("This link to a page of the news list is damaged.")) from None
+    return at, int(match[2])
+
+
+class ListPage:
+    """A page of the news list: its items, its number (None past the numbered pages), and the
+    query strings of its neighbours ("" when there is none)."""
+
+    def __init__(self, items, *, number=None, pages=None, newer="", older="", oldest=""):
+        self.items = items
+        self.number = number
+        self.pages = pages
+        self.newer = newer
+        self.older = older
+        self.oldest = oldest
+
+
+class NewsItemListView(ListView):
+    """The news archive: filtered by kind, year and partner, all in the URL. The first pages are
+    numbered; "Older" and "Newer" go on past them (see NUMBERED_PAGES)."""
+
+    template_name = "news/newsitem_list.html"
+    per_page = settings.MPED_NEWS_PER_PAGE
 
     def get_kind(self):
         kind = self.request.GET.get("kind", "")
@@ -175,36 +224,140 @@ class NewsItemListView(ListView):
     def years(self, kind, partner):
         """The years with news of this kind (and partner), newest first: one query over every
         row, so worked out once per content version (core/cache.py) and kept in the cache."""
-        key = f"{YEARS_PREFIX}:{kind}:{partner.pk if partner else ''}"
-        years = None
-        # An unreachable cache must not take the list down: the years are worked out.
-        token = None
-        with contextlib.suppress(Exception):
-            token = current_content_token()
-            if token is not None:
-                years = cache.get(f"{key}:{token}")
-        if years is None:
-            items = self.filtered(kind, partner=partner)
-            years = [day.year for day in items.dates("published_at", "year", "DESC")]
-            if token is not None:
-                with contextlib.suppress(Exception):
-                    cache.set(f"{key}:{token}", years, YEARS_SECONDS)
-        return years
 
-    def query(self, kind, year):
+        def work_out():
+            items = self.filtered(kind, partner=partner)
+            return [day.year for day in items.dates("published_at", "year", "DESC")]
+
+        partner = partner.pk if partner else ""
+        return kept_per_version(work_out, "news-years", kind, partner, request=self.request)
+
+    def count(self, kind, year, partner):
+        """How many items the list has with these filters, once per content version."""
+
+        def work_out():
+            return self.filtered(kind, year, partner).count()
+
+        parts = ("news-count", kind, year or "", partner.pk if partner else "")
+        return kept_per_version(work_out, *parts, request=self.request)
+
+    def query(self, kind, year, *more):
         partner = self.get_partner()
         pairs = [("partner", partner.slug if partner else ""), ("kind", kind), ("year", year)]
-        return urlencode({k: v for k, v in pairs if v})
+        return urlencode([(k, v) for k, v in [*pairs, *more] if v])
 
     def link(self, kind, year):
         query = self.query(kind, year)
         return f"{reverse('news:list')}?{query}" if query else reverse("news:list")
 
+    def position(self):
+        """Which page the address asks for: ("page", n), ("before"/"after", cursor) or
+        ("oldest", None). BadListAddress for anything else."""
+        names = ("page", "before", "after", "oldest")
+        asked = [name for name in names if name in self.request.GET]
+        if len(asked) > 1:
+            raise BadListAddress(_("This address asks for two pages of the news list at once."))
+        name = asked[0] if asked else "page"
+        value = self.request.GET.get(name, "1")
+        if name == "oldest":
+            if value != "1":
+                raise BadListAddress(_("This link to a page of the news list is damaged."))
+            return name, None
+        if name != "page":
+            return name, read_cursor(value)
+        if value == "last":  # Django's paginator's name for it, in links made before
+            return "oldest", None
+        if not (value.isascii() and value.isdigit() and value.strip("0")):
+            raise BadListAddress(_("A page number is a whole number from 1."))
+        # Past any page there is (and past what int() reads of a string).
+        return name, int(value) if len(value) <= 9 else 10**9
+
+    def page(self, items, kind, year, partner):
+        """The ListPage the address asks for."""
+        name, value = self.position()
+        size = self.per_page
+        if name == "page":
+            numbered = getattr(settings, "MPED_NEWS_NUMBERED_PAGES", NUMBERED_PAGES)
+            if value > numbered:
+                raise BadListAddress(
+                    _(
+                        "Pages past page %(number)s of the news list have no number: go on with "
+                        "“Older” from page %(number)s, or choose a year."
+                    )
+                    % {"number": numbered},
+                    status=404,
+                )
+            count = self.count(kind, year, partner)
+            pages = max(1, -(-count // size))
+            if value > pages:
+                raise BadListAddress(
+                    _("The news list has %(pages)s pages.") % {"pages": pages}, status=404
+                )
+            shown = list(items[(value - 1) * size : value * size])
+            older = ""
+            if value < pages:
+                more = ("page", value + 1) if value < numbered else ("before", cursor_of(shown[-1]))
+                older = self.query(kind, year, more)
+            return ListPage(
+                shown,
+                number=value,
+                pages=pages,
+                newer=self.query(kind, year, ("page", value - 1)) if value > 1 else "",
+                older=older,
+                oldest=self.query(kind, year, ("oldest", 1)) if value < pages else "",
+            )
+        if name == "before":
+            at, pk = value
+            rows = items.filter(published_at__lte=at).exclude(published_at=at, pk__gte=pk)
+            shown = list(rows[: size + 1])
+            more = len(shown) > size
+            shown = shown[:size]
+            newer = cursor_of(shown[0]) if shown else self.request.GET["before"]
+            return ListPage(
+                shown,
+                newer=self.query(kind, year, ("after", newer)),
+                older=self.query(kind, year, ("before", cursor_of(shown[-1]))) if more else "",
+                oldest=self.query(kind, year, ("oldest", 1)) if more else "",
+            )
+        if name == "after":
+            at, pk = value
+            rows = items.filter(published_at__gte=at).exclude(published_at=at, pk__lte=pk)
+            shown = list(rows.order_by("published_at", "pk")[: size + 1])
+            if len(shown) <= size:
+                return None  # nothing newer than a page: that is the first page
+            shown = shown[:size][::-1]
+        else:
+            shown = list(items.order_by("published_at", "pk")[: size + 1])
+            more = len(shown) > size
+            shown = shown[:size][::-1]
+            if not more:
+                return None  # the oldest items are all on the first page
+        return ListPage(
+            shown,
+            newer=self.query(kind, year, ("after", cursor_of(shown[0]))),
+            older=self.query(kind, year, ("before", cursor_of(shown[-1])))
+            if name == "after"
+            else "",
+            oldest=self.query(kind, year, ("oldest", 1)) if name == "after" else "",
+        )
+
+    def get(self, request, *args, **kwargs):
+        kind, year, partner = self.get_kind(), self.get_year(), self.get_partner()
+        try:
+            page = self.page(self.get_queryset(), kind, year, partner)
+        except BadListAddress as error:
+            self.object_list = []
+            context = self.get_context_data(error=error.message)
+            return self.render_to_response(context, status=error.status)
+        if page is None:
+            return redirect(self.link(kind, year))
+        self.object_list = page.items
+        return self.render_to_response(self.get_context_data(page=page))
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         kind, year, partner = self.get_kind(), self.get_year(), self.get_partner()
         years = self.years(kind, partner)
-        query = self.query(kind, year)
         context.update(
             kind=kind,
             year=year,
@@ -214,7 +367,7 @@ class NewsItemListView(ListView):
             + [(label, self.link(value, year), kind == value) for value, label in Kind.choices],
             year_links=[(_("All years"), self.link(kind, None), not year)]
             + [(str(y), self.link(kind, y), year == y) for y in years],
-            query_prefix=f"{query}&" if query else "",
+            newest_link=self.link(kind, year),
             page_updated=latest_update(context["object_list"]),
         )
         return context
