@@ -103,8 +103,10 @@ audit: install
 	$(BIN)/pip-audit --strict --progress-spinner off
 
 # The site as in production (gunicorn, PostgreSQL, Redis) under load from wrk: see docs/performance.md.
+# `make bench ITEMS=100000` (about 1,000 news items by default); BENCH_FLAGS=--rebuild builds the
+# data set again, --build-only stops after building it.
 bench: install
-	$(BIN)/python tools/bench.py
+	$(BIN)/python tools/bench.py $(if $(ITEMS),--items $(ITEMS)) $(BENCH_FLAGS)
 
 # Backups of a running site, with its environment (DATABASE_URL, storage…;
 # DJANGO_SETTINGS_MODULE=mped.settings.dev for a development database): no `install` first, so a

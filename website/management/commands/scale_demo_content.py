@@ -341,6 +341,9 @@ class Command(BaseCommand):
             added += len(batch)
         if indexes:
             with connection.cursor() as cursor:
+                # The deferred foreign key checks of the rows copied, first: PostgreSQL
+                # builds no index on a table with checks pending.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
                 for _name, definition in indexes:
                     cursor.execute(definition)
