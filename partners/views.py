@@ -1,4 +1,4 @@
-from django.db.models import Prefetch
+from django.db.models import Max, OuterRef, Prefetch, Subquery, Value
 from django.views.generic import DetailView, ListView, TemplateView
 
 from core.updated import latest_update
@@ -22,28 +22,63 @@ def published_news():
     return news_item.objects.published()
 
 
+def latest_news():
+    """The news a municipality's page lists, the one statement of it for the page and for its
+    sitemap date (latest_news_dates): its latest NEWS_ON_PAGE published items (newest first),
+    fetched with one more, to know whether to link to the rest, as `published_news` (a window
+    per municipality, in one query for them all)."""
+    items = published_news()[: NEWS_ON_PAGE + 1]
+    return Prefetch("news_items", queryset=items, to_attr="published_news")
+
+
+def latest_news_dates(municipalities):
+    """Municipalities with the newest `updated_at` and `published_at` of the news latest_news()
+    shows on their page (news_updated, news_published): their page's date counts those, and a
+    sitemap needs only them, for every municipality at once (a window over every news row, as
+    the prefetch is, took 0.4-0.8 s at 100,000 items; this reads each municipality's latest few
+    through the index)."""
+    news_item = published_news().model
+    latest = published_news().filter(partners=OuterRef(OuterRef("pk"))).values("pk")
+    dates = (
+        news_item.objects.filter(pk__in=latest[:NEWS_ON_PAGE])
+        .order_by()
+        .annotate(group=Value(1))
+        .values("group")
+    )
+    return municipalities.annotate(
+        news_updated=Subquery(dates.annotate(newest=Max("updated_at")).values("newest")),
+        news_published=Subquery(dates.annotate(newest=Max("published_at")).values("newest")),
+    )
+
+
+def shown_news(municipality):
+    """The news items the page lists (of those latest_news() fetched)."""
+    return municipality.published_news[:NEWS_ON_PAGE]
+
+
+def has_more_news(municipality):
+    """Whether the page links to the rest of its news (the filtered news list)."""
+    return len(municipality.published_news) > NEWS_ON_PAGE
+
+
 def with_page_relations(municipalities):
     """Municipalities with the partnerships and news their own page shows."""
     pairs = published_partnerships()
     return municipalities.prefetch_related(
         Prefetch("partnerships_as_canadian", queryset=pairs, to_attr="as_canadian"),
         Prefetch("partnerships_as_cambodian", queryset=pairs, to_attr="as_cambodian"),
-        # One more than shown, to know whether to link to the rest (a window per municipality).
-        Prefetch(
-            "news_items",
-            queryset=published_news()[: NEWS_ON_PAGE + 1],
-            to_attr="published_news",
-        ),
+        latest_news(),
     )
 
 
 def municipality_updated(municipality):
-    """A municipality page's "Page Updated" (and its sitemap date)."""
+    """A municipality page's "Page Updated" (and its sitemap date): the news counted are those
+    it lists."""
     return latest_update(
         municipality,
         municipality.as_canadian,
         municipality.as_cambodian,
-        municipality.published_news,
+        shown_news(municipality),
     )
 
 
@@ -80,8 +115,8 @@ class MunicipalityDetailView(DetailView):
         partnerships = municipality.as_canadian + municipality.as_cambodian
         context.update(
             partnerships=partnerships,
-            news_items=municipality.published_news[:NEWS_ON_PAGE],
-            more_news=len(municipality.published_news) > NEWS_ON_PAGE,
+            news_items=shown_news(municipality),
+            more_news=has_more_news(municipality),
             page_updated=municipality_updated(municipality),
         )
         return context

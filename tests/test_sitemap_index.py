@@ -2,6 +2,7 @@
 MPED_SITEMAP_LIMIT addresses (every item once per language), and every public address is on
 exactly one page. Pages are read from the database a slice at a time."""
 
+import datetime
 import math
 import xml.etree.ElementTree as ET
 
@@ -209,3 +210,28 @@ def test_related_rows_move_the_dates_as_they_move_the_pages_page_updated(client,
     html = client.get("/en/partners/town-of-alpha/").content.decode()
     assert f'<time datetime="{dates["/en/partners/town-of-alpha/"]}' in html
     assert dates["/en/partners/town-of-alpha/"] != old
+
+
+def test_a_municipalitys_date_counts_the_news_its_page_lists_and_no_other(client, db):
+    # partners.views: the page and its sitemap date share one rule (the latest NEWS_ON_PAGE).
+    from partners.views import NEWS_ON_PAGE
+
+    town = make_municipality("Town of Alpha")
+    old = timezone.now() - datetime.timedelta(days=400)
+    items = [make_news(f"Town story {n}", days_ago=n + 10) for n in range(NEWS_ON_PAGE + 2)]
+    for item in items:
+        item.partners.add(town)
+    NewsItem.objects.all().update(updated_at=old)
+    Municipality.objects.filter(pk=town.pk).update(updated_at=old)
+    path = "/en/partners/town-of-alpha/"
+    newest = timezone.localtime(items[0].published_at).date().isoformat()
+    assert lastmods(client, "/sitemap-partners.xml")[path] == newest
+    # The oldest item, not on the page, edited today: neither the page's date nor the sitemap's.
+    NewsItem.objects.filter(pk=items[-1].pk).update(updated_at=timezone.now())
+    assert lastmods(client, "/sitemap-partners.xml")[path] == newest
+    assert f'<time datetime="{newest}' in client.get(path).content.decode()
+    # One the page lists, edited today: both.
+    items[3].save()
+    today = timezone.localdate().isoformat()
+    assert lastmods(client, "/sitemap-partners.xml")[path] == today
+    assert f'<time datetime="{today}' in client.get(path).content.decode()

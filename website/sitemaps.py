@@ -4,19 +4,21 @@ page's own view uses).
 
 A section is paged in the database: a page reads one slice of its rows (ordered by primary key,
 only the columns its addresses and dates need), and holds at most MPED_SITEMAP_LIMIT addresses
-(15,000 by default, below the protocol's 50,000), that is that many items divided by the number of
+(6,000 by default, below the protocol's 50,000), that is that many items divided by the number of
 languages, since each item is listed once per language.
 """
 
 import datetime
 from dataclasses import dataclass
+from types import SimpleNamespace
 from xml.sax.saxutils import escape, quoteattr
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sites.shortcuts import get_current_site
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Max, Prefetch
+from django.db.models import F, Max, Prefetch, QuerySet, Window
+from django.db.models.functions import Mod, RowNumber
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -24,15 +26,16 @@ from django.utils.functional import cached_property
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 
+from core.cache import kept_per_version
 from core.updated import latest_update
 from news.models import NewsItem
 from news.views import news_item_updated, news_list_updated
 from pages.models import ProgramPage, SiteSettings
 from partners.models import Municipality, Partnership
 from partners.views import (
+    latest_news_dates,
     municipality_updated,
     partners_list_updated,
-    published_news,
     published_partnerships,
 )
 
@@ -40,10 +43,54 @@ from .views import home_content
 
 # What a page's date reads of a row (core.updated.changed_at), and what its address reads.
 DATES = ("updated_at", "published_at")
-# Addresses per sitemap page. The protocol allows 50,000; at 15,000 (5,000 items in three
-# languages) a page renders in well under a second on PostgreSQL, and 100,000 items are 20 pages.
-LIMIT = 15_000
+# Addresses per sitemap page. The protocol allows 50,000; at 6,000 (2,000 items in three
+# languages, about 3.3 MB of XML) a page renders in about 0.2 s on PostgreSQL and well under a
+# second on a busy machine, and 100,000 items are 50 pages. (At 15,000 a page took 0.8-1.3 s on a
+# busy machine, nearly all of it in Python.)
+LIMIT = 6_000
 SLUG = "sitemap-slug"
+
+
+class KeysetPaginator:
+    """Django's Paginator as the sitemap uses it (num_pages, page(n).object_list), for a
+    queryset ordered by primary key, without OFFSET or COUNT: one query finds the first key of
+    every page (each per_page-th key, numbered by the database), and a page is the rows from
+    its first key to the next page's, an index range however deep the page."""
+
+    def __init__(self, items, per_page):
+        self.items = items
+        self.per_page = per_page
+
+    @cached_property
+    def starts(self):
+        # Every row's key is read (about 0.1 s at 100,000 rows), so the result is kept for the
+        # content version: the index and each page of the section ask for it.
+        def work_out():
+            keys = self.items.order_by().values("pk")  # (not the items' other annotations)
+            numbered = keys.annotate(number=Window(RowNumber(), order_by="pk"))
+            firsts = numbered.annotate(rest=Mod(F("number") - 1, self.per_page)).filter(rest=0)
+            return list(firsts.order_by("pk").values_list("pk", flat=True))
+
+        label = self.items.model._meta.label_lower
+        return kept_per_version(work_out, "sitemap-starts", label, self.per_page)
+
+    @property
+    def num_pages(self):
+        return max(1, len(self.starts))  # an empty section is one empty page, as Django's
+
+    def page(self, number):
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger(_("That page number is not an integer")) from None
+        if not 1 <= number <= self.num_pages:
+            raise EmptyPage(_("That page contains no results"))
+        if not self.starts:
+            return SimpleNamespace(object_list=[])
+        rows = self.items.filter(pk__gte=self.starts[number - 1])
+        if number < len(self.starts):
+            rows = rows.filter(pk__lt=self.starts[number])
+        return SimpleNamespace(object_list=rows)
 
 
 @dataclass
@@ -77,7 +124,10 @@ class LanguagesSitemap(Sitemap):
     def paginator(self):
         # Items, not (item, language) pairs: Django's pairs are built from every row in Python.
         per_page = max(1, self.limit // len(self._languages()))
-        return Paginator(self.items(), per_page)
+        items = self.items()
+        if isinstance(items, QuerySet):
+            return KeysetPaginator(items, per_page)
+        return Paginator(items, per_page)
 
     def get_latest_lastmod(self):
         # The index carries no dates: working them out would read every row.
@@ -89,6 +139,10 @@ class LanguagesSitemap(Sitemap):
             with translation.override(language):
                 yield self.location(item)
 
+    def rows(self, object_list):
+        """A page's items, as lastmod() and location() read them."""
+        return list(object_list)
+
     def prepare(self, items):
         """Fetch what the dates of a page's items need, in a query or two for them all."""
 
@@ -98,7 +152,7 @@ class LanguagesSitemap(Sitemap):
         languages = self._languages()
         urls = []
         latest = None
-        items = list(self.paginator.page(page).object_list)
+        items = self.rows(self.paginator.page(page).object_list)
         self.prepare(items)
         for item in items:
             lastmod = self.lastmod(item)  # once per item: every language version has its date
@@ -178,15 +232,23 @@ class NewsItemSitemap(SlugSitemap):
     url_name = "news:detail"
 
     def items(self):
-        return NewsItem.objects.published().only("pk", "slug", *DATES).order_by("pk")
+        # Plain rows (rows()), not model instances: making thousands of those is a good part of
+        # a page's time, and a page reads only these columns.
+        return NewsItem.objects.published().order_by("pk").values("pk", "slug", *DATES)
+
+    def rows(self, object_list):
+        return [SimpleNamespace(**row) for row in object_list]
 
     def prepare(self, items):
         # The partners the page names (news.views.with_published_partners) matter only by their
-        # newest date: one grouped query for the page's items gives it, rather than a row per
-        # partner (a third of a page's time). (A subquery per item would be worked out for
-        # every row before the page's OFFSET.)
+        # newest date: one grouped query for the page's key range gives it, rather than a row
+        # per partner (a third of a page's time). (A subquery per item would be worked out for
+        # every row of the section.)
+        if not items:
+            return
         links = NewsItem.partners.through.objects.filter(
-            newsitem__in=[item.pk for item in items],
+            newsitem__gte=items[0].pk,
+            newsitem__lte=items[-1].pk,
             municipality__in=Municipality.objects.published(),
         )
         newest = dict(
@@ -218,10 +280,10 @@ class MunicipalitySitemap(SlugSitemap):
     url_name = "partners:detail"
 
     def items(self):
-        # The partnerships the page shows, as partners.views.with_page_relations gives them,
-        # with only their dates.
+        # The partnerships and news the page shows, as partners.views.with_page_relations gives
+        # them (the same rule for the news: partners.views.latest_news), with only their dates.
         pairs = Partnership.objects.published().only("pk", "updated_at", "canadian", "cambodian")
-        return (
+        municipalities = (
             Municipality.objects.published()
             .only("pk", "slug", "updated_at")
             .order_by("pk")
@@ -230,23 +292,14 @@ class MunicipalitySitemap(SlugSitemap):
                 Prefetch("partnerships_as_cambodian", pairs, to_attr="as_cambodian"),
             )
         )
+        return latest_news_dates(municipalities)
 
     def prepare(self, municipalities):
-        # The news the page lists matter only by their newest dates: one grouped query gives
-        # them for the page's municipalities, rather than a row per news item.
-        links = NewsItem.partners.through.objects.filter(
-            municipality__in=[municipality.pk for municipality in municipalities],
-            newsitem__in=published_news(),
-        )
-        newest = {
-            row["municipality"]: row
-            for row in links.values("municipality")
-            .annotate(updated=Max("newsitem__updated_at"), published=Max("newsitem__published_at"))
-            .order_by()
-        }
         for municipality in municipalities:
-            row = newest.get(municipality.pk, {})
-            municipality.published_news = Dates.of(row.get("updated"), row.get("published"))
+            # A stand-in for the news the page lists, with their newest dates.
+            municipality.published_news = Dates.of(
+                municipality.news_updated, municipality.news_published
+            )
 
     def lastmod(self, municipality):
         return municipality_updated(municipality)
