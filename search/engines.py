@@ -32,9 +32,17 @@ What a visitor may not read is not searched for them: the body and documents' te
 members-only item, and the text of a document marked members only (news.models keeps the
 documents' text in the item's row: `documents_text`, `members_documents_text`).
 
-Queries: one to count the results, one for the page's (kind, id, rank) rows, and one per kind
-of result on the page to load them with their snippets and the languages they matched in —
-never one per result. When nothing matches, search.words suggests the nearest of the site's
+Bounded (issue 20): results are counted no further than count_cap() (MPED_SEARCH_COUNT_CAP,
+1,000: "More than 1,000 results"), and PostgreSQL ranks only the newest candidates_limit()
+matching rows of each kind (MPED_SEARCH_CANDIDATES, more than the cap), found through the GIN
+indexes: ranking reads each ranked row's vectors, so a word in every item must not rank them
+all. Within the cap the results and count are those of an unbounded search; past it, the best
+of the newest rows come first.
+
+Queries: on SQLite one to count the results (up to the cap) and one for the page's (kind, id,
+rank) rows; on PostgreSQL one for the ranked candidates (their number is the count); and one
+per kind of result on the page to load them with their snippets and the languages they matched
+in — never one per result. When nothing matches, search.words suggests the nearest of the site's
 words (search/views.py).
 """
 
@@ -102,9 +110,9 @@ def count_cap():
 
 def candidates_limit():
     """How many matching rows of each kind PostgreSQL ranks, the newest
-    (MPED_SEARCH_CANDIDATES); never fewer than the count's cap, so that every page of the
-    results is full."""
-    return max(getattr(settings, "MPED_SEARCH_CANDIDATES", 1000), count_cap())
+    (MPED_SEARCH_CANDIDATES); always more than the count's cap, so that the candidates' number
+    is the count (exact up to the cap) and every page of the results is full."""
+    return max(getattr(settings, "MPED_SEARCH_CANDIDATES", 1000), count_cap() + 1)
 
 
 # Words looked for on SQLite; the rest of a very wordy query is ignored.
@@ -309,7 +317,11 @@ class Engine:
     """A search for `query` by a reader who may (`members`) or may not read members' content.
 
     `rows()` is a queryset of (kind, id, rank, date) tuples, best first, to paginate;
-    `hits(rows)` loads the results of one page."""
+    `count(cap)` counts them no further than `cap` + 1; `hits(rows)` loads the results of one
+    page. `bounded`: `rows()` has at most candidates_limit() rows of each kind (so their number
+    is the count up to the cap)."""
+
+    bounded = False
 
     def __init__(self, query, *, members):
         self.query = query
@@ -571,6 +583,8 @@ class Engine:
 class PostgresEngine(Engine):
     """Full-text search in every language: English and French with their configurations,
     Khmer with the words stored by search.khmer (see the module's text)."""
+
+    bounded = True
 
     def __init__(self, query, *, members):
         super().__init__(query, members=members)

@@ -19,15 +19,23 @@ TEMPLATE = "search/results.html"
 
 class CappedPaginator(Paginator):
     """The results of `engine`, counted no further than count_cap(): a page says "more than"
-    beyond it (`more`), and there are no pages past it."""
+    beyond it (`more`), and there are no pages past it.
+
+    On PostgreSQL, which ranks a bounded set of candidates (search.engines), the ranked rows
+    come in one query, at most the cap and one: their number is the count."""
 
     def __init__(self, engine):
-        super().__init__(engine.rows(), RESULTS_PER_PAGE)
-        self.engine = engine
         self.cap = count_cap()
+        rows = engine.rows()
+        if engine.bounded:
+            rows = list(rows[: self.cap + 1])
+        super().__init__(rows, RESULTS_PER_PAGE)
+        self.engine = engine
 
     @cached_property
     def found(self):
+        if isinstance(self.object_list, list):
+            return len(self.object_list)
         return self.engine.count(self.cap)
 
     @cached_property
