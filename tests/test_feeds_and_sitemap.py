@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from news.models import Kind, NewsItem
+from partners.models import Municipality
 
 from .helpers import (
     SITEMAP_NS,
@@ -223,3 +224,14 @@ def test_listing_canonical_keeps_only_the_kind_and_page(client, demo):
         make_news(f"Report {day}", kind=Kind.REPORT, days_ago=day)
     html = client.get("/en/news/?kind=report&page=2&utm_campaign=x").content.decode()
     assert '<link rel="canonical" href="http://testserver/en/news/?kind=report&amp;page=2">' in html
+
+
+def test_a_partners_news_and_the_oldest_page_are_their_own_canonical_address(client, demo):
+    partner = Municipality.objects.published().first()
+    html = client.get(f"/en/news/?partner={partner.slug}&fbclid=x").content.decode()
+    canonical = f"http://testserver/en/news/?partner={partner.slug}"
+    assert f'<link rel="canonical" href="{canonical}">' in html
+    for day in range(12):
+        make_news(f"Report {day}", kind=Kind.REPORT, days_ago=day)
+    html = client.get("/en/news/?oldest=1&utm_source=x").content.decode()
+    assert '<link rel="canonical" href="http://testserver/en/news/?oldest=1">' in html

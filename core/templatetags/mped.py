@@ -14,7 +14,9 @@ from django.utils.translation import gettext as _
 
 register = template.Library()
 
-CANONICAL_PARAMETERS = ("kind", "year", "q", "page")
+# The query parameters that choose what a page shows (a list's filters, its page or cursor):
+# the canonical address keeps them and drops the rest (tracking tags and the like).
+CANONICAL_PARAMETERS = ("kind", "year", "partner", "q", "page", "before", "after", "oldest")
 
 
 def escape_json_for_html(text):
