@@ -4,7 +4,8 @@ database (`manage.py backup`, `manage.py restore`, `make backup`, `make restore`
     manifest.json       what the archive holds: counts of rows per model, the migrations
                         applied, the size and SHA-256 of every other file in it
     data/groups.json    the staff groups (Editors, Publishers…), matched by name on restore
-    data/content.json   every other row, as `dumpdata --natural-foreign` writes it
+    data/content.json   every other row, as `dumpdata --natural-foreign` writes it, one row a
+                        line (ops/fixtures.py writes and reads it a batch of rows at a time)
     media/…             every file of the default storage (images and their renditions)
     private/…           every file of the private storage (report PDFs, first pages, articles)
 
@@ -47,6 +48,9 @@ EXCLUDED = ("contenttypes", "auth.permission", "sessions")
 MADE_BY_MIGRATIONS = ("auth.group", "auth.group_permissions")
 
 CHUNK = 1024 * 1024
+# gzip's level 3: at 10,000 news items (180 MB of rows, most of it PDF text) 7 s instead of
+# level 9's 26 s, for an archive 16% larger.
+COMPRESS_LEVEL = 3
 
 
 def file_storages():

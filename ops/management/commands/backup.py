@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from files.storage import stored_files
-from ops import backup
+from ops import backup, fixtures
 
 
 class Command(BaseCommand):
@@ -79,7 +79,9 @@ class Command(BaseCommand):
                 "data": {},
                 "files": {},
             }
-            with tarfile.open(fileobj=handle, mode="w:gz") as archive:
+            with tarfile.open(
+                fileobj=handle, mode="w:gz", compresslevel=backup.COMPRESS_LEVEL
+            ) as archive:
                 for name in backup.FIXTURES:
                     path = Path(workdir, name)
                     with path.open("rb") as source:
@@ -112,9 +114,7 @@ class Command(BaseCommand):
                     "dumpdata", "auth.group", use_natural_primary_keys=True, stdout=out, **options
                 )
             with Path(workdir, backup.CONTENT_FIXTURE).open("w", encoding="utf-8") as out:
-                call_command(
-                    "dumpdata", exclude=[*backup.EXCLUDED, "auth.group"], stdout=out, **options
-                )
+                fixtures.write_fixture(out, excluded=[*backup.EXCLUDED, "auth.group"])
             return {"migrations": backup.applied_migrations(), "counts": backup.row_counts()}
 
     @staticmethod

@@ -17,7 +17,7 @@ from django.core.serializers.base import DeserializationError
 from django.db import DatabaseError, connection, transaction
 from django.utils.translation import gettext as _
 
-from ops import backup
+from ops import backup, fixtures
 
 
 class Command(BaseCommand):
@@ -58,10 +58,13 @@ class Command(BaseCommand):
             with transaction.atomic():
                 if flush:
                     call_command("flush", interactive=False, verbosity=0)
+                if not force:
+                    self.delete_rows_made_by_migrate()
                 try:
-                    call_command(
-                        "loaddata", *(Path(workdir, name) for name in backup.FIXTURES), verbosity=0
-                    )
+                    call_command("loaddata", Path(workdir, backup.GROUPS_FIXTURE), verbosity=0)
+                    path = Path(workdir, backup.CONTENT_FIXTURE)
+                    with path.open(encoding="utf-8") as handle:
+                        fixtures.Loader().load(handle)
                 except (DeserializationError, DatabaseError) as error:
                     raise CommandError(
                         _(
@@ -71,6 +74,7 @@ class Command(BaseCommand):
                         % {"error": error}
                     ) from error
                 counts = self.check_counts(manifest["counts"], exact=not force)
+                fixtures.after_load(manifest)
                 written, unchanged = self.restore_files(workdir, manifest["files"])
         self.summary(archive, manifest, counts, written, unchanged)
 
@@ -103,6 +107,15 @@ class Command(BaseCommand):
             and model._meta.db_table in tables
             and model._base_manager.exists()
         ]
+
+    @staticmethod
+    def delete_rows_made_by_migrate():
+        """The rows `migrate` made (the menus' links and the home page's blocks of a fresh
+        site) go: the archive's rows replace them, and those the site's staff deleted since
+        must not come back. (The groups stay: the archive's are matched by name.)"""
+        for model in backup.backed_up_models():
+            if model._meta.label_lower not in backup.MADE_BY_MIGRATIONS:
+                model._base_manager.all()._raw_delete(connection.alias)
 
     def check_counts(self, expected, exact):
         """Each model has as many rows as the archive says (at least as many with --force);
