@@ -5,11 +5,18 @@ from functools import partial
 
 import reversion
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.forms.models import BaseModelFormSet, modelformset_factory
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as django_gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from reversion.errors import RevertError
@@ -46,6 +53,61 @@ class StatusFilter(admin.SimpleListFilter):
         if self.value() in Status.values:
             return queryset.with_status(self.value())
         return queryset
+
+
+class KeysFirstPaginator(Paginator):
+    """For a change list of 100,000 rows. A page reads its keys first (from the index of the
+    list's order), then only those rows: deep in the list the database skips index entries, not
+    whole rows with their annotations (page 500 took 1.4 s). A filtered or searched list is
+    counted up to COUNT_LIMIT (the templates say "more than 1,000"): a count of every match of
+    a common word read every matching row (1.5 s); the whole list's own count is exact (the
+    primary key's index)."""
+
+    COUNT_LIMIT = 1_000
+    capped = False
+
+    @cached_property
+    def count(self):
+        queryset = self.object_list
+        if not isinstance(queryset, QuerySet) or not queryset.query.where:
+            return super().count
+        found = queryset.order_by().values("pk")[: self.COUNT_LIMIT + 1].count()
+        self.capped = found > self.COUNT_LIMIT
+        return min(found, self.COUNT_LIMIT)
+
+    def _get_page(self, object_list, number, paginator):
+        if isinstance(object_list, QuerySet) and object_list.query.is_sliced:
+            keys = list(object_list.values_list("pk", flat=True))
+            # In the list's order: the full queryset's ORDER BY, over the page's rows only.
+            object_list = self.object_list.filter(pk__in=keys)
+        return super()._get_page(object_list, number, paginator)
+
+
+def year_filter(field_name):
+    """A list filter by the year of a date field, offering the years from the first to the
+    last date: two lookups of an index on the field. (Django's date hierarchy reads every row
+    for its years, and its first and last dates in a way no index answers: a second at
+    100,000 rows.)"""
+
+    class YearFilter(admin.SimpleListFilter):
+        title = _("year")
+        parameter_name = "year"
+
+        def lookups(self, request, model_admin):
+            dates = model_admin.model._base_manager.order_by(field_name)
+            first = dates.values_list(field_name, flat=True).first()
+            last = dates.reverse().values_list(field_name, flat=True).first()
+            if first is None:
+                return []
+            return [(str(year), str(year)) for year in range(last.year, first.year - 1, -1)]
+
+        def queryset(self, request, queryset):
+            value = self.value() or ""
+            if value.isdigit() and len(value) == 4:
+                return queryset.filter(**{f"{field_name}__year": int(value)})
+            return queryset
+
+    return YearFilter
 
 
 class MissingTranslationFilter(admin.SimpleListFilter):
@@ -175,6 +237,18 @@ class PublishingRolesAdmin(
     # The fields only publishers set.
     publishing_fields = ["is_published"]
     actions = ["publish_now", "unpublish"]
+
+    @admin.display(description=mark_safe('<input type="checkbox" id="action-toggle">'))
+    def action_checkbox(self, obj):
+        # Django's markup, written directly: its widget's template took a third of a 100-row
+        # list's rendering.
+        label = format_html(django_gettext("Select this object for an action - {}"), str(obj))
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            ACTION_CHECKBOX_NAME,
+            str(obj.pk),
+            label,
+        )
 
     def has_publish_permission(self, request):
         return request.user.has_perm(publish_permission(self.model))

@@ -1,8 +1,10 @@
 """The editorial dashboard: the admin's first page says what to do next.
 
-Each section counts its items with a true COUNT (one aggregate query per model for every
-section at once) and lists the first few, so the page costs the same number of queries with
-five items or fifty thousand. Sections cover only the models the user may view in the admin.
+Each section counts its items (one query for every section at once) and lists the first few,
+so the page costs the same number of queries with five items or a hundred thousand. A count
+stops at COUNT_LIMIT ("more than 10,000"): each reads at most that many index entries or rows,
+never the whole table (a true COUNT of the stale or untranslated items read all 100,000 rows).
+Sections cover only the models the user may view in the admin.
 
 The content apps register their models (and sections of their own) in their AppConfig.ready()
 with register_dashboard: their admins import editorial, so editorial imports no content app."""
@@ -15,7 +17,8 @@ from urllib.parse import urlencode
 from django.contrib import admin
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, F, Q, Window
+from django.db import connection
+from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +30,8 @@ from core.publishing import Status, status_q
 
 LIMIT = 10
 CHANGES_LIMIT = 15
+# Counts are exact up to this many; past it a section says "more than 10,000".
+COUNT_LIMIT = 10_000
 SCHEDULE_DAYS = 30
 RECENT_DAYS = 14
 STALE_DAYS = 365
@@ -113,6 +118,8 @@ class Section:
     notes: Callable | None = None
     show_status: bool = False
     count: int = 0
+    # Whether the count stopped at COUNT_LIMIT: there are more.
+    count_capped: bool = False
     lines: list = field(default_factory=list)
     links: list = field(default_factory=list)
     objects: list = field(default_factory=list)
@@ -276,26 +283,46 @@ def site_url(obj):
     return obj.get_absolute_url() if is_live else ""
 
 
+def bounded_counts(querysets):
+    """{key: (count, capped)} of each queryset, each count stopping at COUNT_LIMIT: in one
+    query, `SELECT (SELECT COUNT(*) FROM (… LIMIT 10001)), …`, which Django's ORM cannot
+    write (its aggregates count every row)."""
+    if not querysets:
+        return {}
+    parts, params = [], []
+    for queryset in querysets.values():
+        bounded = queryset.order_by().values("pk")[: COUNT_LIMIT + 1]
+        sql, more = bounded.query.sql_with_params()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) bounded)")  # noqa: S608 - Django's SQL
+        params += more
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}", params)
+        row = cursor.fetchone()
+    return {
+        key: (min(count, COUNT_LIMIT), count > COUNT_LIMIT)
+        for key, count in zip(querysets, row, strict=True)
+    }
+
+
 def fill(sections):
-    """Count and list each section's items: one aggregate per model, one list per source."""
+    """Count and list each section's items: one query for every count, one list per source."""
     for section in sections:
         if section.filler:
             section.filler(section)
     sections = [section for section in sections if not section.filler]
-    counts = {}
-    for model in {source.model for section in sections for source in section.sources}:
-        wanted = {
-            f"{section.key}_{index}": Count("pk", filter=source.q)
+    counts = bounded_counts(
+        {
+            f"{section.key}_{index}": source.model._default_manager.filter(source.q)
             for section in sections
             for index, source in enumerate(section.sources)
-            if source.model is model
         }
-        counts.update(model._default_manager.aggregate(**wanted))
+    )
     for section in sections:
         rows = []
         for index, source in enumerate(section.sources):
-            count = counts[f"{section.key}_{index}"]
+            count, capped = counts[f"{section.key}_{index}"]
             section.count += count
+            section.count_capped |= capped
             objs = list(
                 source.model._default_manager.filter(source.q)
                 .select_related(*source.related)
@@ -305,13 +332,13 @@ def fill(sections):
             rows += [(obj, source) for obj in objs]
             if source.params is not None and count:
                 name = capfirst(source.model._meta.verbose_name_plural)
-                section.links.append(
-                    (
-                        _("%(name)s: show all %(count)s")
-                        % {"name": name, "count": number_format(count)},
-                        changelist_url(source.model, source.params),
-                    )
-                )
+                shown = {"name": name, "count": number_format(count)}
+                label = (
+                    _("%(name)s: show all (more than %(count)s)")
+                    if capped
+                    else _("%(name)s: show all %(count)s")
+                ) % shown
+                section.links.append((label, changelist_url(source.model, source.params)))
         descending = section.sources[0].order.startswith("-")
         key = section.sources[0].order.lstrip("-")
         rows.sort(key=lambda row: getattr(row[0], key), reverse=descending)
