@@ -30,6 +30,9 @@ from core import cache as page_cache
 from core.khmer import refresh_khmer_words
 
 BATCH = 500
+# A batch of rows to load holds at most this many characters of JSON as well (rows with the
+# text of long PDFs are large).
+BATCH_CHARACTERS = 8 * 1024 * 1024
 READ_SIZE = 1024 * 1024
 
 # Models whose post_save receivers are replaced by after_load(): the documents' text of news
@@ -126,8 +129,9 @@ def write_batch(out, rows, first):
 
 
 def read_fixture(handle):
-    """The objects of the JSON list in the text stream `handle`, one at a time, whatever its
-    layout (one row a line, one line, indented), reading a megabyte at a time."""
+    """The objects of the JSON list in the text stream `handle`, one at a time, each with its
+    length in characters, whatever the list's layout (one row a line, one line, indented),
+    reading a megabyte at a time."""
     decoder = json.JSONDecoder()
     buffer, position, finished = "", 0, False
 
@@ -164,19 +168,21 @@ def read_fixture(handle):
             except json.JSONDecodeError as error:
                 if not more():
                     raise base.DeserializationError(f"The fixture is cut off: {error}") from error
+        yield value, end - position
         position = end
-        yield value
 
 
 def rows_by_model(objects):
-    """The fixture's objects in runs of one model, at most BATCH at a time."""
-    batch, label = [], None
-    for data in objects:
-        if data.get("model") != label or len(batch) >= BATCH:
+    """The fixture's objects in runs of one model, at most BATCH (or BATCH_CHARACTERS) at a
+    time."""
+    batch, label, characters = [], None, 0
+    for data, length in objects:
+        if data.get("model") != label or len(batch) >= BATCH or characters > BATCH_CHARACTERS:
             if batch:
                 yield batch
-            batch, label = [], data.get("model")
+            batch, label, characters = [], data.get("model"), 0
         batch.append(data)
+        characters += length
     if batch:
         yield batch
 
