@@ -9,6 +9,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
+from django.db import connection, connections, transaction
 from django.db.models import QuerySet
 from django.forms.models import BaseModelFormSet, modelformset_factory
 from django.utils import timezone
@@ -55,6 +56,23 @@ class StatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+def count_through_indexes(queryset):
+    """queryset.count() with PostgreSQL's sequential scans off. For a full-text search whose
+    count stops at a limit, the planner reads the table in order, unpacking each row's search
+    vectors (large for a report) until enough match: 0.9 s for a word in 3% of 100,000 items.
+    Through the GIN indexes only the matching rows are read."""
+    with transaction.atomic(using=queryset.db), connections[queryset.db].cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)"
+        )
+        before = cursor.fetchone()[0]
+        try:
+            return queryset.count()
+        finally:
+            # Back as it was for the rest of the request's transaction.
+            cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [before])
+
+
 class KeysFirstPaginator(Paginator):
     """For a change list of 100,000 rows. A page reads its keys first (from the index of the
     list's order), then only those rows: deep in the list the database skips index entries, not
@@ -65,13 +83,19 @@ class KeysFirstPaginator(Paginator):
 
     COUNT_LIMIT = 1_000
     capped = False
+    # Set for a full-text search (news items): see count_through_indexes.
+    through_indexes = False
 
     @cached_property
     def count(self):
         queryset = self.object_list
         if not isinstance(queryset, QuerySet) or not queryset.query.where:
             return super().count
-        found = queryset.order_by().values("pk")[: self.COUNT_LIMIT + 1].count()
+        bounded = queryset.order_by().values("pk")[: self.COUNT_LIMIT + 1]
+        if self.through_indexes and connection.vendor == "postgresql":
+            found = count_through_indexes(bounded)
+        else:
+            found = bounded.count()
         self.capped = found > self.COUNT_LIMIT
         return min(found, self.COUNT_LIMIT)
 

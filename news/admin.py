@@ -3,6 +3,7 @@ from functools import reduce
 from operator import or_
 
 from django.contrib import admin
+from django.contrib.admin.views.main import SEARCH_VAR
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -254,6 +255,11 @@ class NewsItemAdmin(
             # them).
             queryset = queryset.defer(*LIST_DEFERRED)
         return queryset
+
+    def get_paginator(self, request, queryset, per_page, **kwargs):
+        paginator = super().get_paginator(request, queryset, per_page, **kwargs)
+        paginator.through_indexes = bool(request.GET.get(SEARCH_VAR, "").strip())
+        return paginator
 
     def get_search_results(self, request, queryset, search_term):
         if connection.vendor == "postgresql" and search_term.strip():
