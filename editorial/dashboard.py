@@ -466,5 +466,10 @@ def dashboard(request):
         from .drafts_admin import live_drafts_section
 
         sections.insert(1, live_drafts_section(request, models))
+        from .dashboard_sent_back import sent_back_section
+
+        sent_back = sent_back_section(request, models)
+        if sent_back is not None:
+            sections.insert(1, sent_back)  # after Waiting for review
         sections.append(recent_changes(request, models))
     return sections

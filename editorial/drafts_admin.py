@@ -40,7 +40,7 @@ from core.publishing import Status
 from core.time_zones import ZonedSplitDateTime, with_time_zone
 
 from . import drafts
-from .models import Draft
+from .models import Draft, DraftState
 from .moderation import person
 
 PUBLISH_BUTTON = "_publish_draft"
@@ -557,6 +557,8 @@ def live_drafts_section(request, models):
         status = ""
         if draft.publish_at:
             status = _("Scheduled for %(when)s") % {"when": when(draft.publish_at)}
+        elif draft.state != DraftState.EDITING:
+            status = draft.get_state_display()  # "Waiting for review", "Sent back"
         lines.append(
             Line(
                 title=str(obj),
