@@ -167,6 +167,8 @@ class MemberAdmin(StaffTimeZoneAdmin, UserAdmin):
     search_fields = ["email", "username", "first_name", "last_name", "organisation"]
     list_select_related = ["municipality"]
     ordering = ["-date_joined"]
+    # Thousands of members: no second COUNT(*) of the whole table on each page.
+    show_full_result_count = False
     # Django's first fieldset offers to set the person's password: staff set their own (an
     # invitation, or a password reset email), so it says how they sign in instead.
     fieldsets = [

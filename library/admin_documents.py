@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from modeltranslation.admin import TranslationAdmin
 from modeltranslation.utils import get_translation_fields
 
+from editorial.admin import year_filter
 from editorial.language_tabs import LanguageTabsMixin
 
 from .downloads import months_q, quarter_downloads_sum, quarter_months, quarter_of, this_quarter
@@ -443,7 +444,8 @@ class DownloadCountAdmin(admin.ModelAdmin):
     list_display = ["document", "month_shown", "downloads"]
     list_select_related = ["document"]
     search_fields = [f"document__{name}" for name in get_translation_fields("title")]
-    date_hierarchy = "month"
+    # Not a date hierarchy: its first and last months and its years read every row.
+    list_filter = [year_filter("month")]
     show_full_result_count = False
     ordering = ["-month", "-downloads", "pk"]
 
