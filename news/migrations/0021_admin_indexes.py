@@ -12,7 +12,6 @@
 # - news_alertdelivery_order: the alert emails' list, newest first; news_newsitem_alerted: its
 #   filter's latest items whose alerts went out.
 
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
 BTREE = {
@@ -37,6 +36,9 @@ TRIGRAM = {
 def add_trigram_indexes(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
+    # Not Django's TrigramExtension(): undone, it would drop pg_trgm, which the search words'
+    # index (search 0001) still needs, and it asks pg_extension even on SQLite.
+    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     for name, column in TRIGRAM.items():
         schema_editor.execute(
             f"CREATE INDEX IF NOT EXISTS {name} ON news_newsitem USING gin ({column} gin_trgm_ops)"
@@ -56,7 +58,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        TrigramExtension(),
         *(
             migrations.RunSQL(
                 f"CREATE INDEX IF NOT EXISTS {name} ON {target}",
