@@ -176,11 +176,6 @@ def test_a_change_list_makes_the_same_queries_with_3_rows_as_with_30(
     assert queries_of(staff_client, url) == few
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the home page's form (website/admin_home.py) makes about one query per block: "
-    "22 with 3 blocks, 49 with 30; left to the website app's owner",
-)
 def test_the_home_page_form_makes_the_same_queries_with_3_blocks_as_with_30(staff_client):
     home = HomePage.objects.first() or HomePage.objects.create()
     url = reverse("admin:website_homepage_change", args=[home.pk])

@@ -98,7 +98,7 @@ class HomeBlockForm(forms.ModelForm):
         max_value=MAX_NEWS,
         initial=3,
     )
-    # Choices: the Canadian municipalities (HomeBlockInline.get_formset, one query per form).
+    # Choices: the Canadian municipalities (HomeBlockInline.get_formset, one query per formset).
     partner_ids = forms.TypedMultipleChoiceField(
         label=capfirst(HomeBlock._meta.get_field("partner_ids").verbose_name),
         coerce=int,
@@ -111,6 +111,9 @@ class HomeBlockForm(forms.ModelForm):
     url = ExternalAddressField(label=capfirst(HomeBlock._meta.get_field("url").verbose_name))
 
     partner_choices = ()
+    # The program pages' choices, read once for the whole formset (HomeBlockInline.get_formset):
+    # without them each block's form would read the pages again to draw its list.
+    page_choices = None
 
     class Meta:
         model = HomeBlock
@@ -120,6 +123,8 @@ class HomeBlockForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "partner_ids" in self.fields:
             self.fields["partner_ids"].choices = self.partner_choices
+        if "page" in self.fields and self.page_choices is not None:
+            self.fields["page"].choices = self.page_choices
         if "page" in self.fields:
             self.fields["page"].help_text = _(
                 "Program section and figures: the page shown. Call to action: the page the "
@@ -208,7 +213,13 @@ class HomeBlockInline(LibraryChoosersMixin, TranslationStackedInline):
             (partner.pk, str(partner) + (f", {partner.region}" if partner.region else ""))
             for partner in Municipality.objects.canadian().only("pk", "name", "region")
         ]
-        form = type(formset.form.__name__, (formset.form,), {"partner_choices": choices})
+        page = formset.form.base_fields.get("page")
+        page_choices = list(page.choices) if page is not None else None
+        form = type(
+            formset.form.__name__,
+            (formset.form,),
+            {"partner_choices": choices, "page_choices": page_choices},
+        )
         formset.form = form
         return formset
 
