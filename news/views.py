@@ -15,6 +15,7 @@ from django.utils.decorators import method_decorator
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.generic import ListView
@@ -290,9 +291,10 @@ class NewsItemListView(ListView):
             count = self.count(kind, year, partner)
             pages = max(1, -(-count // size))
             if value > pages:
-                raise BadListAddress(
-                    _("The news list has %(pages)s pages.") % {"pages": pages}, status=404
+                message = ngettext(
+                    "The news list has %(pages)s page.", "The news list has %(pages)s pages.", pages
                 )
+                raise BadListAddress(message % {"pages": pages}, status=404)
             shown = list(items[(value - 1) * size : value * size])
             older = ""
             if value < pages:
