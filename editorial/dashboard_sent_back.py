@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from .dashboard import LIMIT, Line, Section, admin_url, kind_label
 from .models import Draft, DraftState, EventAction, WorkflowEvent
-from .moderation import person
+from .moderation import person, with_items
 
 
 def last_sent_back():
@@ -59,18 +59,9 @@ def sent_back_section(request, models):
     senders = get_user_model().objects.in_bulk(
         {draft.sent_by_id for draft in drafts if draft.sent_by_id}
     )
-    items = {}
-    for type_id in {draft.content_type_id for draft in drafts}:
-        model = models_by_type[type_id]
-        ids = [draft.object_id for draft in drafts if draft.content_type_id == type_id]
-        # The row (a live item's draft says what changed; the list names the item as it is).
-        found = model._base_manager.filter(pk__in=ids)
-        items[type_id] = {str(obj.pk): obj for obj in found}
     lines = []
-    for draft in drafts:
-        obj = items[draft.content_type_id].get(draft.object_id)
-        if obj is None:
-            continue
+    # The row (a live item's draft says what changed; the list names the item as it is).
+    for draft, obj in with_items(drafts, models_by_type):
         lines.append(
             Line(
                 title=str(obj),

@@ -217,6 +217,20 @@ def version_token(item):
 # The dashboard ----------------------------------------------------------------------------------
 
 
+def with_items(drafts, models_by_type, manager="_base_manager"):
+    """(draft, item) for each of `drafts` whose item still exists, in the drafts' order: one
+    query per kind of item ({content type id: model} in `models_by_type`), not one per draft."""
+    items = {}
+    for type_id in {draft.content_type_id for draft in drafts}:
+        ids = [draft.object_id for draft in drafts if draft.content_type_id == type_id]
+        found = getattr(models_by_type[type_id], manager).filter(pk__in=ids)
+        items[type_id] = {str(obj.pk): obj for obj in found}
+    for draft in drafts:
+        obj = items[draft.content_type_id].get(draft.object_id)
+        if obj is not None:
+            yield draft, obj
+
+
 def review_section(request, models):
     """The dashboard's "Waiting for review" section: the items in review among `models` (those
     the user may view), the longest waiting first. A count, a list, and one query per model
@@ -230,17 +244,8 @@ def review_section(request, models):
     )
     count = waiting.count()
     drafts = list(waiting.select_related("submitted_by").order_by("submitted_at", "pk")[:LIMIT])
-    items = {}
-    for type_id in {draft.content_type_id for draft in drafts}:
-        model = models_by_type[type_id]
-        ids = [draft.object_id for draft in drafts if draft.content_type_id == type_id]
-        found = model._default_manager.filter(pk__in=ids)
-        items[type_id] = {str(obj.pk): obj for obj in found}
     lines = []
-    for draft in drafts:
-        obj = items[draft.content_type_id].get(draft.object_id)
-        if obj is None:
-            continue
+    for draft, obj in with_items(drafts, models_by_type, "_default_manager"):
         notes = [_("Change to a live item")] if draft.data is not None else [_("New item")]
         lines.append(
             Line(

@@ -4,7 +4,6 @@ the focal point staff set, and as the social card of a shared link. Through the 
 public pages as staff and readers use them; the renditions fetched at the addresses the pages
 give and their pixels read."""
 
-import importlib
 import io
 import re
 from html.parser import HTMLParser
@@ -13,7 +12,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.urls import clear_url_caches, reverse
+from django.urls import reverse
 from django.utils import translation
 from PIL import Image as PILImage
 from PIL import ImageDraw
@@ -62,23 +61,6 @@ def photo():
     buffer = io.BytesIO()
     picture.save(buffer, "PNG")
     return buffer.getvalue()
-
-
-@pytest.fixture
-def serving_media(settings, media_root):
-    """The URLs as with DJANGO_SERVE_MEDIA=1, so that the test fetches renditions at the very
-    addresses the pages give (tests/test_hardening_small.py does the same)."""
-    import mped.urls
-
-    settings.MPED_SERVE_MEDIA = True
-    try:
-        importlib.reload(mped.urls)
-        clear_url_caches()
-        yield media_root
-    finally:
-        settings.MPED_SERVE_MEDIA = False
-        importlib.reload(mped.urls)
-        clear_url_caches()
 
 
 class Pictures(HTMLParser):
